@@ -1,0 +1,143 @@
+"""`Function`: one differentiable primitive, its forward and backward side by side.
+
+A subclass writes two methods and a docstring with the derivative:
+
+    class Mul(Function):
+        '''a * b.   d(a*b)/da = b,   d(a*b)/db = a'''
+        def forward(self, a, b):            # numpy arrays in, numpy array out
+            return a * b
+        def backward(self, grad, out):      # Tensors in, one gradient (or None) per input
+            a, b = self.inputs
+            return grad * b, grad * a
+
+`Function.apply` runs the forward and, when a graph is being recorded, keeps the instance as
+the output's `grad_fn`: the node of the graph, whose `inputs` are its edges. Because backward
+is written with Tensor operations, running it while recording (`create_graph=True`) builds the
+graph of the gradient itself, which is what makes second derivatives work.
+
+Operands that are plain Python numbers stay numbers (`y * 1.0001` records one Tensor input and
+the constant), which keeps scalar chains small; numpy arrays are wrapped into Tensors.
+"""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Optional
+
+from .grad_mode import state
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parent)
+
+
+class Function:
+    """Base class of every primitive op. See the module docstring."""
+
+    __slots__ = ("inputs", "version_stamp", "created_at")
+
+    #: The local derivative rule, as a learner reads it in the backprop step-through.
+    rule: ClassVar[str] = ""
+    #: Does backward read the input values? Then changing an input in place before backward
+    #: must be an error. Ops that only route gradients (add, reshape, ...) set this False.
+    reads_inputs: ClassVar[bool] = True
+    #: Does backward read the output value (tanh, exp, sigmoid, ...)?
+    reads_output: ClassVar[bool] = False
+
+    inputs: tuple[Any, ...]
+    version_stamp: Optional[int]
+    created_at: Optional[str]
+
+    @classmethod
+    def apply(cls, *inputs: Any, **params: Any) -> "Tensor":
+        """Run the forward on the inputs' data; record the node when a gradient is wanted."""
+        function = cls(**params) if params else cls()
+        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        try:
+            data = function.forward(*arrays)
+        except ValueError as error:  # numpy's shape errors, re-said in the user's terms
+            raise function.explain_error(error, arrays) from None
+        if state.grad_enabled:
+            for x in inputs:
+                if isinstance(x, Tensor) and x.requires_grad:
+                    return function._record(inputs, data)
+        return Tensor._from_op(data, None)
+
+    def _record(self, inputs: tuple[Any, ...], data: Any) -> "Tensor":
+        self.inputs = inputs
+        # Version counters only go up, so one sum tells whether any input changed in place.
+        self.version_stamp = _version_sum(inputs) if self.reads_inputs else 0
+        self.created_at = _user_code_line() if state.detect_anomaly else None
+        return Tensor._from_op(data, self)
+
+    # --- what subclasses write ---------------------------------------------------------------
+
+    def forward(self, *arrays: Any) -> Any:
+        raise NotImplementedError
+
+    def backward(self, grad: "Tensor", out: "Tensor") -> tuple[Optional["Tensor"], ...]:
+        raise NotImplementedError
+
+    def explain_error(self, error: ValueError, arrays: list[Any]) -> ValueError:
+        """A clearer error for a forward that numpy refused; ops with shape rules override."""
+        return error
+
+    # --- what the engine and viz read -------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """The op's name as PyTorch-style code would call it: `mul`, `tanh`, `sum`."""
+        return type(self).__name__.lower()
+
+    @property
+    def label(self) -> str:
+        """A short label with the op's parameters, e.g. `sum(axis=1)`; graphs show it."""
+        return self.name
+
+    def check_saved_values(self, out: "Tensor") -> None:
+        """Raise if backward cannot run: the graph was freed, or a value backward reads was
+        changed in place after the forward (the gradient would be silently wrong)."""
+        if self.version_stamp is None:
+            raise RuntimeError(
+                f"Trying to backward through the graph a second time (at op '{self.name}'): "
+                "its saved values were freed by the first backward. Pass retain_graph=True to "
+                "the first backward() (or grad()) if you need to backward through it again."
+            )
+        changed_input = self.reads_inputs and _version_sum(self.inputs) != self.version_stamp
+        if changed_input or (self.reads_output and out._version != 0):
+            raise RuntimeError(
+                f"A value needed to compute the gradient of op '{self.name}' was modified by an "
+                "in-place operation after the forward pass, so its gradient would be wrong. "
+                "Use an out-of-place operation (x = x + y instead of x += y), or redo the forward."
+            )
+
+    def release(self) -> None:
+        """Forget what backward needed (retain_graph=False). The edges (`inputs`) stay, so the
+        graph can still be drawn with its gradients."""
+        self.version_stamp = None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+def needs_grad(x: Any) -> bool:
+    """Whether an op input wants a gradient (numbers and constant tensors do not)."""
+    return isinstance(x, Tensor) and x.requires_grad
+
+
+def _version_sum(inputs: tuple[Any, ...]) -> int:
+    return sum(x._version for x in inputs if isinstance(x, Tensor))
+
+
+def _user_code_line() -> str:
+    """`file:line in function` of the innermost frame outside this package: where the user
+    wrote the operation."""
+    for frame in reversed(traceback.extract_stack()):
+        if not str(Path(frame.filename).resolve()).startswith(_PACKAGE_DIR):
+            return f'File "{frame.filename}", line {frame.lineno}, in {frame.name}\n    {frame.line}'
+    return "<unknown>"
+
+
+from .tensor import Tensor  # noqa: E402  (tensor.py imports this module first)

@@ -1,0 +1,109 @@
+"""Check analytic gradients against central differences, in float64.
+
+The output is projected on a fixed random direction v (HIPS autograd's trick): one scalar
+<f(x), v> whose gradient exercises every output element at once. Each input element is then
+nudged by ±eps and the slope compared with what backward gave.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .graph import grad
+from .tensor import Tensor
+
+
+class GradcheckError(RuntimeError):
+    """Analytic and numerical gradients disagree; the message names the worst element."""
+
+
+def gradcheck(fn: Callable[..., Any], inputs: Sequence[Tensor], eps: float = 1e-6,
+              atol: float = 1e-5, rtol: float = 1e-3, seed: int = 0) -> bool:
+    """True when backward's gradient of `fn(*inputs)` matches central differences for every
+    input that requires grad; otherwise raise GradcheckError with the worst element.
+
+    `fn` returns a Tensor or a tuple of Tensors. Inputs are copied to float64."""
+    inputs = _float64_copies(inputs)
+    projections = _projections(fn(*inputs), seed)
+
+    def projected(*xs: Tensor) -> Tensor:
+        return sum(((o * v).sum() for o, v in zip(_as_tuple(fn(*xs)), projections)),
+                   start=Tensor(0.0))  # type: ignore[arg-type]
+
+    positions = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    if not positions:
+        raise ValueError("gradcheck: no input requires grad, so there is nothing to check")
+    analytic = grad(projected(*inputs), [inputs[i] for i in positions], allow_unused=True)
+    for position, g in zip(positions, analytic):
+        expected = _numerical_gradient(projected, inputs, position, eps)
+        found = (np.zeros(inputs[position].shape) if g is None
+                 else np.asarray(g.data, dtype=np.float64))
+        _compare(found, expected, atol, rtol, f"input {position}")
+    return True
+
+
+def gradgradcheck(fn: Callable[..., Any], inputs: Sequence[Tensor], eps: float = 1e-6,
+                  atol: float = 1e-5, rtol: float = 1e-3, seed: int = 0) -> bool:
+    """Second order: gradcheck the function x -> d<fn(x), v>/dx computed with
+    create_graph=True, so the backward of every backward is checked too."""
+    inputs = _float64_copies(inputs)
+    projections = _projections(fn(*inputs), seed + 1)
+
+    def first_derivatives(*xs: Tensor) -> tuple[Tensor, ...]:
+        total = sum(((o * v).sum() for o, v in zip(_as_tuple(fn(*xs)), projections)),
+                    start=Tensor(0.0))  # type: ignore[arg-type]
+        targets = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
+        grads = grad(total, targets, create_graph=True, allow_unused=True)
+        # An unused input has derivative 0; `x * 0` keeps it connected so shapes line up.
+        return tuple(g if g is not None else x * 0.0 for x, g in zip(targets, grads))
+
+    return gradcheck(first_derivatives, inputs, eps=eps, atol=atol, rtol=rtol, seed=seed)
+
+
+def _float64_copies(inputs: Sequence[Any]) -> list[Any]:
+    return [Tensor(x.data, dtype=np.float64, requires_grad=x.requires_grad)
+            if isinstance(x, Tensor) else x for x in inputs]
+
+
+def _as_tuple(outputs: Any) -> tuple[Tensor, ...]:
+    return tuple(outputs) if isinstance(outputs, (tuple, list)) else (outputs,)
+
+
+def _projections(outputs: Any, seed: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(o.shape) for o in _as_tuple(outputs)]
+
+
+def _numerical_gradient(f: Callable[..., Tensor], inputs: list[Any], x_position: int,
+                        eps: float) -> np.ndarray:
+    """Central differences (f(x + eps) - f(x - eps)) / 2eps, one element at a time."""
+    data = np.array(inputs[x_position].data, dtype=np.float64)  # a writable copy, also for 0-d
+    result = np.zeros(data.shape)
+    for i in np.ndindex(data.shape):
+        values = []
+        for step in (eps, -eps):
+            nudged = data.copy()
+            nudged[i] += step
+            args = list(inputs)
+            args[x_position] = Tensor(nudged, requires_grad=True)
+            values.append(float(f(*args).data))
+        result[i] = (values[0] - values[1]) / (2 * eps)
+    return result
+
+
+def _compare(found: np.ndarray, expected: np.ndarray, atol: float, rtol: float,
+             what: str) -> None:
+    error = np.abs(found - expected) - (atol + rtol * np.abs(expected))
+    if found.shape != expected.shape:
+        raise GradcheckError(f"gradcheck: {what}: gradient has shape {found.shape}, expected "
+                             f"{expected.shape}")
+    if error.size and (not np.all(np.isfinite(found)) or np.max(error) > 0):
+        worst = np.unravel_index(np.argmax(np.where(np.isfinite(error), error, np.inf)),
+                                 error.shape)
+        raise GradcheckError(
+            f"gradcheck: {what}: analytic and numerical gradients differ; worst at index "
+            f"{tuple(int(i) for i in worst)}: analytic {found[worst]!r}, numerical "
+            f"{expected[worst]!r} (atol={atol}, rtol={rtol})"
+        )

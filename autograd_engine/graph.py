@@ -1,0 +1,169 @@
+"""The graph walk and the backward pass.
+
+`topological_order` is the one walk of the library: backward, `grad` and the pictures in viz
+all use it, so the order a learner is shown is the order the engine ran.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Optional, Sequence
+
+import numpy as np
+
+from .grad_mode import set_grad_enabled, state
+from .tensor import Tensor
+
+#: Called by `run_backward` after each node's backward: (node, grad_of_node, input_grads).
+StepHook = Callable[[Tensor, Tensor, tuple[Optional[Tensor], ...]], None]
+
+
+def topological_order(roots: Iterable[Tensor], only_requires_grad: bool = True) -> list[Tensor]:
+    """Every tensor the roots depend on, each after all of its inputs (post-order).
+
+    Iterative, with an explicit stack, so a chain of a million ops needs no recursion. With
+    `only_requires_grad=False` constants are included too (viz draws them)."""
+    order: list[Tensor] = []
+    visited: set[Tensor] = set()
+    stack: list[tuple[Tensor, bool]] = [(root, False) for root in reversed(list(roots))]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append((node, True))
+        if node.grad_fn is not None:
+            for x in reversed(node.grad_fn.inputs):  # reversed: the first input is walked first
+                if isinstance(x, Tensor) and x not in visited and (
+                        x.requires_grad or not only_requires_grad):
+                    stack.append((x, False))
+    return order
+
+
+def reverse_topological_order(roots: Iterable[Tensor]) -> list[Tensor]:
+    """The order backward visits nodes: each node only after every node that uses it, so its
+    gradient is complete when it is passed on."""
+    order = topological_order(roots)
+    order.reverse()
+    return order
+
+
+def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any], retain_graph: bool,
+                 create_graph: bool, capture: Optional[Sequence[Tensor]] = None,
+                 on_step: Optional[StepHook] = None) -> dict[Tensor, Tensor]:
+    """Backpropagate from `roots` (seeded with `gradients`).
+
+    Gradients flow through a dict keyed by node and are popped as the walk passes, so each
+    intermediate gradient is freed as soon as it has been used. Leaves that require grad (and
+    tensors that called retain_grad) accumulate into `.grad`; when `capture` is given
+    (functional `grad`), the gradients of those tensors are returned instead and no `.grad` is
+    touched."""
+    grads: dict[Tensor, Tensor] = {}
+    for root, gradient in zip(roots, gradients):
+        seed = _seed_gradient(root, gradient)
+        grads[root] = grads[root] + seed if root in grads else seed
+    wanted = set(capture) if capture is not None else None
+    captured: dict[Tensor, Tensor] = {}
+    with set_grad_enabled(create_graph):
+        for node in reverse_topological_order(roots):
+            grad = grads.pop(node, None)
+            if grad is None:
+                continue  # no path from a root carries a gradient here (e.g. only via constants)
+            if wanted is not None:
+                if node in wanted:
+                    captured[node] = grad
+            elif node.grad_fn is None or node._retains_grad:
+                node.grad = grad if node.grad is None else node.grad + grad
+            function = node.grad_fn
+            if function is None:
+                continue
+            function.check_saved_values(node)
+            input_grads = function.backward(grad, node)
+            if not retain_graph:
+                function.release()
+            if state.detect_anomaly:
+                _check_finite(function, input_grads)
+            if on_step is not None:
+                on_step(node, grad, input_grads)
+            for x, g in zip(function.inputs, input_grads):
+                if g is None or not isinstance(x, Tensor) or not x.requires_grad:
+                    continue
+                if g.shape != x.shape:
+                    g = g.sum_to(x.shape)  # the one place numpy broadcasting is undone
+                previous = grads.get(x)
+                grads[x] = g if previous is None else previous + g
+    return captured
+
+
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: Optional[bool] = None,
+         create_graph: bool = False, allow_unused: bool = False) -> tuple[Optional[Tensor], ...]:
+    """The gradients of `outputs` with respect to `inputs`, returned, not stored in `.grad`.
+
+    With `create_graph=True` the results are themselves differentiable (gradients of
+    gradients). An input the outputs do not depend on is an error unless `allow_unused`,
+    which returns None for it."""
+    outputs = _as_tensor_list(outputs, "outputs")
+    inputs = _as_tensor_list(inputs, "inputs")
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, (Tensor, np.ndarray)) or np.isscalar(grad_outputs):
+        grad_outputs = [grad_outputs]
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"grad: {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
+    for i, x in enumerate(inputs):
+        if not x.requires_grad:
+            raise RuntimeError(f"grad: inputs[{i}] (shape {x.shape}) does not require grad")
+    retain = create_graph if retain_graph is None else retain_graph
+    captured = run_backward(outputs, grad_outputs, retain_graph=retain, create_graph=create_graph,
+                            capture=inputs)
+    results = tuple(captured.get(x) for x in inputs)
+    for i, (x, g) in enumerate(zip(inputs, results)):
+        if g is None and not allow_unused:
+            raise RuntimeError(f"grad: inputs[{i}] (shape {x.shape}) was not used to compute the "
+                               "outputs; pass allow_unused=True to get None for it")
+    return results
+
+
+def _seed_gradient(root: Tensor, gradient: Any) -> Tensor:
+    """The gradient backward starts from: 1 for a one-element output, else the user's."""
+    if not isinstance(root, Tensor):
+        raise TypeError(f"backward: expected a Tensor, got {type(root).__name__}")
+    if not root.requires_grad:
+        raise RuntimeError(
+            f"backward: this tensor (shape {root.shape}) does not require grad and has no "
+            "graph: it was computed under no_grad(), or only from tensors without "
+            "requires_grad=True. Create the leaves with requires_grad=True."
+        )
+    if gradient is None:
+        if root.numel() != 1:
+            raise RuntimeError(
+                f"backward: the output has shape {root.shape}, so its gradient is not implied; "
+                "call backward(gradient) with a tensor of that shape (or reduce the output to "
+                "a scalar first, e.g. .sum())"
+            )
+        return Tensor._from_op(np.ones_like(root.data), None)
+    seed = gradient if isinstance(gradient, Tensor) else Tensor(gradient, dtype=root.dtype)
+    if seed.shape != root.shape:
+        raise ValueError(f"backward: gradient has shape {seed.shape} but the output has shape "
+                         f"{root.shape}; they must match")
+    return seed
+
+
+def _check_finite(function: Any, input_grads: tuple[Optional[Tensor], ...]) -> None:
+    for i, g in enumerate(input_grads):
+        if g is not None and not np.all(np.isfinite(g.data)):
+            where = function.created_at or "<created outside detect_anomaly()>"
+            raise RuntimeError(
+                f"detect_anomaly: the backward of op '{function.name}' produced nan or inf in "
+                f"the gradient of its input {i}. The op was created at:\n  {where}"
+            )
+
+
+def _as_tensor_list(value: Any, argument: str) -> list[Tensor]:
+    items = list(value) if isinstance(value, (list, tuple)) else [value]
+    for i, item in enumerate(items):
+        if not isinstance(item, Tensor):
+            raise TypeError(f"grad: {argument}[{i}] must be a Tensor, got {type(item).__name__}")
+    return items

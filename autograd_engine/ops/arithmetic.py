@@ -1,0 +1,188 @@
+"""Arithmetic primitives: + - * / ** unary minus and matrix product.
+
+Broadcasting is not handled here: the engine sums each gradient back to its input's shape in
+one place (`sum_to`), so these backward rules are the plain calculus.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+
+from ..function import Function, needs_grad
+from ..shapes import broadcast_shapes
+from ..tensor import Tensor
+
+Grads = tuple[Optional[Tensor], ...]
+
+
+def _shape(x: Any) -> tuple[int, ...]:
+    return np.shape(x)
+
+
+class _Elementwise2(Function):
+    """Binary elementwise ops share numpy broadcasting, and so its error message."""
+
+    __slots__ = ()
+    symbol = "?"
+
+    def explain_error(self, error: ValueError, arrays: list[Any]) -> ValueError:
+        try:
+            broadcast_shapes(*map(_shape, arrays), op=f"'{self.symbol}'")
+        except ValueError as clear:
+            return clear
+        return error
+
+
+class Add(_Elementwise2):
+    """a + b.   d(a+b)/da = 1,   d(a+b)/db = 1"""
+
+    __slots__ = ()
+    symbol = "+"
+    rule = "∂(a+b)/∂a = 1,  ∂(a+b)/∂b = 1"
+    reads_inputs = False
+
+    def forward(self, a: Any, b: Any) -> Any:
+        return a + b
+
+    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+        return grad, grad
+
+
+class Sub(_Elementwise2):
+    """a - b.   d(a-b)/da = 1,   d(a-b)/db = -1"""
+
+    __slots__ = ()
+    symbol = "-"
+    rule = "∂(a−b)/∂a = 1,  ∂(a−b)/∂b = −1"
+    reads_inputs = False
+
+    def forward(self, a: Any, b: Any) -> Any:
+        return a - b
+
+    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+        return grad, (-grad if needs_grad(self.inputs[1]) else None)
+
+
+class Mul(_Elementwise2):
+    """a * b.   d(a*b)/da = b,   d(a*b)/db = a"""
+
+    __slots__ = ()
+    symbol = "*"
+    rule = "∂(a·b)/∂a = b,  ∂(a·b)/∂b = a"
+
+    def forward(self, a: Any, b: Any) -> Any:
+        return a * b
+
+    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+        a, b = self.inputs
+        return (grad * b if needs_grad(a) else None, grad * a if needs_grad(b) else None)
+
+
+class Div(_Elementwise2):
+    """a / b.   d(a/b)/da = 1/b,   d(a/b)/db = -a/b² = -(a/b)/b"""
+
+    __slots__ = ()
+    symbol = "/"
+    rule = "∂(a/b)/∂a = 1/b,  ∂(a/b)/∂b = −a/b²"
+    reads_output = True
+
+    def forward(self, a: Any, b: Any) -> Any:
+        return a / b
+
+    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+        a, b = self.inputs
+        grad_over_b = grad / b
+        return (grad_over_b if needs_grad(a) else None,
+                -grad_over_b * out if needs_grad(b) else None)
+
+
+class Neg(Function):
+    """-a.   d(-a)/da = -1"""
+
+    __slots__ = ()
+    rule = "∂(−a)/∂a = −1"
+    reads_inputs = False
+
+    def forward(self, a: Any) -> Any:
+        return -a
+
+    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+        return (-grad,)
+
+
+class Pow(_Elementwise2):
+    """a ** b.   d(a^b)/da = b·a^(b-1),   d(a^b)/db = a^b·ln(a)
+
+    The exponent's gradient is taken as 0 where a == 0 (as PyTorch does), so `x ** 2` at x = 0
+    with a learnable exponent gives no nan."""
+
+    __slots__ = ()
+    symbol = "**"
+    rule = "∂(aᵇ)/∂a = b·aᵇ⁻¹,  ∂(aᵇ)/∂b = aᵇ·ln a"
+    reads_output = True
+
+    def forward(self, a: Any, b: Any) -> Any:
+        return np.power(a, b)
+
+    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+        a, b = self.inputs
+        grad_a = grad * (b * a ** (b - 1)) if needs_grad(a) else None
+        grad_b = None
+        if needs_grad(b):
+            from .elementwise import where  # noqa: PLC0415  (elementwise imports this module)
+
+            a_zero = a == 0
+            grad_b = where(a_zero, 0.0, grad * out * where(a_zero, 1.0, a).log())
+        return grad_a, grad_b
+
+    @property
+    def label(self) -> str:
+        exponent = self.inputs[1] if hasattr(self, "inputs") else None
+        return f"** {exponent:g}" if isinstance(exponent, (int, float)) else "pow"
+
+
+class MatMul(Function):
+    """a @ b with numpy's rules: 1-D operands are promoted to a row (a) or column (b) and the
+    added axis dropped; batch axes broadcast.
+    d(a@b)/da: grad @ bᵀ,   d(a@b)/db: aᵀ @ grad"""
+
+    __slots__ = ()
+    rule = "∂(a@b)/∂a = grad @ bᵀ,  ∂(a@b)/∂b = aᵀ @ grad"
+
+    def forward(self, a: Any, b: Any) -> Any:
+        return np.matmul(a, b)
+
+    def explain_error(self, error: ValueError, arrays: list[Any]) -> ValueError:
+        a_shape, b_shape = map(_shape, arrays)
+        if not a_shape or not b_shape:
+            return ValueError(f"matmul: both operands need at least 1 dimension, got shapes "
+                              f"{a_shape} and {b_shape}; use * for scalars")
+        a_inner, b_inner = a_shape[-1], b_shape[-2] if len(b_shape) > 1 else b_shape[0]
+        if a_inner != b_inner:
+            return ValueError(
+                f"matmul: shapes {a_shape} and {b_shape} are not aligned: the last axis of the "
+                f"first ({a_inner}) must equal the {'only' if len(b_shape) == 1 else 'second-to-last'}"
+                f" axis of the second ({b_inner})"
+            )
+        return ValueError(f"matmul: the batch axes of shapes {a_shape} and {b_shape} do not "
+                          f"broadcast: {broadcast_shapes(a_shape[:-2], b_shape[:-2], op='matmul')}")
+
+    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+        a, b = self.inputs
+        # Work with the 2-D (or batched) forms; sum_to in the engine undoes batch broadcasting.
+        a2 = a.reshape(1, -1) if a.ndim == 1 else a
+        b2 = b.reshape(-1, 1) if b.ndim == 1 else b
+        grad2 = grad.reshape(np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+                             + (a2.shape[-2], b2.shape[-1]))
+        grad_a = grad_b = None
+        if needs_grad(a):
+            grad_a = grad2 @ b2.mT
+            if a.ndim == 1:
+                grad_a = grad_a.reshape(grad_a.shape[:-2] + (a.shape[0],))
+        if needs_grad(b):
+            grad_b = a2.mT @ grad2
+            if b.ndim == 1:
+                grad_b = grad_b.reshape(grad_b.shape[:-1])
+        return grad_a, grad_b

@@ -1,0 +1,238 @@
+"""Elementwise primitives: exp, log, sqrt, abs, tanh, sigmoid, relu, leaky_relu, clip,
+maximum, where; and the composite `minimum`.
+
+Masks such as `a > 0` are constants of the backward: they carry no gradient themselves, so the
+second derivative of relu is 0 almost everywhere, as it should be.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+
+from ..function import Function, needs_grad
+from ..tensor import Tensor, as_operand
+from .arithmetic import _Elementwise2
+
+Grads = tuple[Optional[Tensor], ...]
+
+
+def exp_flushing_underflow(a: Any) -> Any:
+    """np.exp, where a result too small for the float type is 0 even under
+    np.errstate(all="raise"): underflow to 0 is the right answer, not an error. (The retry
+    costs nothing on the normal path; an errstate block around every exp would.)"""
+    try:
+        return np.exp(a)
+    except FloatingPointError:
+        with np.errstate(under="ignore"):
+            return np.exp(a)
+
+
+class Exp(Function):
+    """exp(a).   d exp(a)/da = exp(a)"""
+
+    __slots__ = ()
+    rule = "∂eᵃ/∂a = eᵃ"
+    reads_inputs = False
+    reads_output = True
+
+    def forward(self, a: Any) -> Any:
+        return exp_flushing_underflow(a)
+
+    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+        return (grad * out,)
+
+
+class Log(Function):
+    """Natural log.   d ln(a)/da = 1/a"""
+
+    __slots__ = ()
+    rule = "∂ln a/∂a = 1/a"
+
+    def forward(self, a: Any) -> Any:
+        return np.log(a)
+
+    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+        return (grad / self.inputs[0],)
+
+
+class Sqrt(Function):
+    """√a.   d √a/da = 1/(2√a)"""
+
+    __slots__ = ()
+    rule = "∂√a/∂a = 1/(2√a)"
+    reads_inputs = False
+    reads_output = True
+
+    def forward(self, a: Any) -> Any:
+        return np.sqrt(a)
+
+    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+        return (grad / (2 * out),)
+
+
+class Abs(Function):
+    """|a|.   d|a|/da = sign(a)  (0 at a = 0, as in PyTorch)"""
+
+    __slots__ = ()
+    rule = "∂|a|/∂a = sign(a)"
+
+    def forward(self, a: Any) -> Any:
+        return np.abs(a)
+
+    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+        return (grad * np.sign(self.inputs[0].data),)
+
+
+class Tanh(Function):
+    """tanh(a).   d tanh(a)/da = 1 - tanh(a)²"""
+
+    __slots__ = ()
+    rule = "∂tanh a/∂a = 1 − tanh²a"
+    reads_inputs = False
+    reads_output = True
+
+    def forward(self, a: Any) -> Any:
+        return np.tanh(a)
+
+    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+        return (grad * (1 - out * out),)
+
+
+class Sigmoid(Function):
+    """σ(a) = 1/(1 + e^-a).   dσ/da = σ(a)(1 - σ(a))
+
+    Computed from e^-|a|, which never overflows: at a = ±1000 no warning and exact 0 or 1."""
+
+    __slots__ = ()
+    rule = "∂σ(a)/∂a = σ(a)·(1 − σ(a))"
+    reads_inputs = False
+    reads_output = True
+
+    def forward(self, a: Any) -> Any:
+        e = exp_flushing_underflow(-np.abs(a))
+        return np.where(a >= 0, 1 / (1 + e), e / (1 + e))
+
+    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+        return (grad * (out * (1 - out)),)
+
+
+class Relu(Function):
+    """max(a, 0).   d relu(a)/da = 1 where a > 0, else 0"""
+
+    __slots__ = ()
+    rule = "∂relu(a)/∂a = 1 if a > 0 else 0"
+
+    def forward(self, a: Any) -> Any:
+        return np.maximum(a, 0)
+
+    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+        return (grad * (self.inputs[0].data > 0),)
+
+
+class LeakyRelu(Function):
+    """a if a > 0 else slope·a.   derivative 1 where a > 0, else slope"""
+
+    __slots__ = ("negative_slope",)
+    rule = "∂leaky_relu(a)/∂a = 1 if a > 0 else slope"
+
+    def __init__(self, negative_slope: float) -> None:
+        self.negative_slope = negative_slope
+
+    def forward(self, a: Any) -> Any:
+        return np.where(a > 0, a, a * self.negative_slope)
+
+    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+        a = self.inputs[0].data
+        return (grad * np.where(a > 0, 1, self.negative_slope).astype(np.result_type(a)),)
+
+    @property
+    def label(self) -> str:
+        return f"leaky_relu({self.negative_slope:g})"
+
+
+class Clip(Function):
+    """clip(a, lo, hi).   derivative 1 where lo <= a <= hi, else 0 (PyTorch's clamp)"""
+
+    __slots__ = ("low", "high")
+    rule = "∂clip(a)/∂a = 1 if lo ≤ a ≤ hi else 0"
+
+    def __init__(self, low: Optional[float], high: Optional[float]) -> None:
+        if low is None and high is None:
+            raise ValueError("clip: give at least one of low and high")
+        self.low, self.high = low, high
+
+    def forward(self, a: Any) -> Any:
+        return np.clip(a, self.low, self.high)
+
+    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+        a = self.inputs[0].data
+        inside = np.ones(np.shape(a), dtype=bool)
+        if self.low is not None:
+            inside &= a >= self.low
+        if self.high is not None:
+            inside &= a <= self.high
+        return (grad * inside,)
+
+    @property
+    def label(self) -> str:
+        return f"clip({self.low}, {self.high})"
+
+
+class Maximum(_Elementwise2):
+    """max(a, b) elementwise.   The larger input gets the gradient; ties split it in half
+    (PyTorch's rule, and the average of the two one-sided derivatives)."""
+
+    __slots__ = ()
+    symbol = "maximum"
+    rule = "∂max(a,b)/∂a = 1 if a > b, ½ if a = b, else 0"
+
+    def forward(self, a: Any, b: Any) -> Any:
+        return np.maximum(a, b)
+
+    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+        a, b = (np.asarray(x.data if isinstance(x, Tensor) else x) for x in self.inputs)
+        share_a = ((a > b) + 0.5 * (a == b)).astype(grad.dtype)
+        return (grad * share_a if needs_grad(self.inputs[0]) else None,
+                grad * (1 - share_a) if needs_grad(self.inputs[1]) else None)
+
+
+class Where(Function):
+    """where(cond, a, b).   The gradient goes to a where cond holds, to b elsewhere; the
+    condition is a constant."""
+
+    __slots__ = ()
+    rule = "∂/∂a = 1 where cond, ∂/∂b = 1 where not cond"
+    reads_inputs = False
+
+    def forward(self, condition: Any, a: Any, b: Any) -> Any:
+        return np.where(condition, a, b)
+
+    def explain_error(self, error: ValueError, arrays: list[Any]) -> ValueError:
+        shapes = " , ".join(str(np.shape(x)) for x in arrays)
+        return ValueError(f"where: condition, a and b must broadcast together, got shapes {shapes}")
+
+    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+        condition, a, b = self.inputs
+        return (None,
+                where(condition, grad, 0.0) if needs_grad(a) else None,
+                where(condition, 0.0, grad) if needs_grad(b) else None)
+
+
+def where(condition: Any, a: Any, b: Any) -> Tensor:
+    """Elementwise `a if condition else b`, broadcasting all three (numpy's `where`)."""
+    condition = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    if condition.dtype != bool:
+        condition = condition.astype(bool)
+    return Where.apply(condition, as_operand(a, "where"), as_operand(b, "where"))
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise maximum of two tensors (or a tensor and a number), broadcasting."""
+    return Maximum.apply(as_operand(a, "maximum"), as_operand(b, "maximum"))
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Elementwise minimum: min(a, b) = -max(-a, -b), so it shares maximum's gradient rule."""
+    return -maximum(-as_operand(a, "minimum"), -as_operand(b, "minimum"))

@@ -1,0 +1,150 @@
+"""Reductions over `axis` (None, an int or a tuple) with `keepdims`: sum, max, logsumexp as
+primitives; mean, var, min, softmax, log_softmax as composites of them.
+
+Every backward first puts the reduced axes back as size-1 axes (`_unreduce`), then lets
+broadcasting spread the gradient over the elements that were reduced.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+
+from ..function import Function
+from ..shapes import Axis, keepdims_shape, normalize_axis, sum_to_axes
+from ..tensor import Tensor
+from .elementwise import exp_flushing_underflow
+
+Grads = tuple[Optional[Tensor], ...]
+
+
+class _Reduction(Function):
+    """A reduction remembers its normalised axes, keepdims and its input's shape."""
+
+    __slots__ = ("axes", "keepdims", "input_shape")
+
+    def __init__(self, axes: Optional[tuple[int, ...]], keepdims: bool, input_shape: tuple) -> None:
+        self.axes, self.keepdims, self.input_shape = axes, keepdims, input_shape
+
+    @classmethod
+    def over(cls, x: Tensor, axis: Axis, keepdims: bool) -> Tensor:
+        axes = normalize_axis(axis, x.ndim, x.shape, cls.__name__.lower())
+        return cls.apply(x, axes=axes, keepdims=bool(keepdims), input_shape=x.shape)
+
+    def _unreduce(self, t: Tensor) -> Tensor:
+        """`t` with the reduced axes restored as size 1, ready to broadcast to the input."""
+        return t if self.keepdims else t.reshape(keepdims_shape(self.input_shape, self.axes))
+
+    @property
+    def label(self) -> str:
+        axis = "" if self.axes is None else f"axis={self.axes[0] if len(self.axes) == 1 else self.axes}"
+        keep = "keepdims=True" if self.keepdims else ""
+        return f"{self.name}({', '.join(p for p in (axis, keep) if p)})"
+
+
+class Sum(_Reduction):
+    """Σ a over axes.   d(Σa)/da_i = 1: the gradient is copied to every summed element."""
+
+    __slots__ = ()
+    rule = "∂(Σa)/∂aᵢ = 1"
+    reads_inputs = False
+
+    def forward(self, a: Any) -> Any:
+        return np.sum(a, axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+        return (self._unreduce(grad).broadcast_to(self.input_shape),)
+
+
+class Max(_Reduction):
+    """max of a over axes.   The gradient goes to the maximal elements, split evenly between
+    ties (PyTorch's amax rule)."""
+
+    __slots__ = ()
+    rule = "∂max(a)/∂aᵢ = 1/k for the k maximal elements, else 0"
+    reads_output = True
+
+    def forward(self, a: Any) -> Any:
+        return np.max(a, axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+        is_max = self.inputs[0].data == self._unreduce(out).data
+        share = is_max / np.sum(is_max, axis=self.axes, keepdims=True)
+        return (self._unreduce(grad) * share.astype(grad.dtype),)
+
+
+class LogSumExp(_Reduction):
+    """log Σ exp(a), computed as m + log Σ exp(a - m) with m = max(a): no overflow.
+    d lse/da_i = exp(a_i - lse) = softmax(a)_i"""
+
+    __slots__ = ()
+    rule = "∂lse(a)/∂aᵢ = exp(aᵢ − lse(a)) = softmax(a)ᵢ"
+    reads_output = True
+
+    def forward(self, a: Any) -> Any:
+        peak = np.max(a, axis=self.axes, keepdims=True)
+        peak = np.where(np.isfinite(peak), peak, 0)  # all -inf (or inf) rows: no inf - inf
+        with np.errstate(divide="ignore"):  # log(0) = -inf is the right answer for all -inf
+            lse = np.log(np.sum(exp_flushing_underflow(a - peak), axis=self.axes, keepdims=True)) + peak
+        return lse if self.keepdims else np.squeeze(lse, axis=self.axes)
+
+    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+        softmax = (self.inputs[0] - self._unreduce(out)).exp()
+        return (self._unreduce(grad) * softmax,)
+
+
+class SumTo(Function):
+    """Sum a broadcast gradient back to `shape`: first the leading axes numpy added, then the
+    axes that were size 1. The one place broadcasting is undone; its backward broadcasts."""
+
+    __slots__ = ("shape", "input_shape")
+    rule = "∂(sum_to a)/∂aᵢ = 1"
+    reads_inputs = False
+
+    def __init__(self, shape: tuple, input_shape: tuple) -> None:
+        self.shape, self.input_shape = shape, input_shape
+
+    def forward(self, a: Any) -> Any:
+        leading, size_one = sum_to_axes(np.shape(a), self.shape)
+        if leading:
+            a = np.sum(a, axis=leading)
+        if size_one:
+            a = np.sum(a, axis=size_one, keepdims=True)
+        return a
+
+    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+        return (grad.broadcast_to(self.input_shape),)
+
+
+def _count(x: Tensor, axes: Optional[tuple[int, ...]]) -> int:
+    return x.numel() if axes is None else int(np.prod([x.shape[a] for a in axes]))
+
+
+def mean(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """Average over `axis`: sum / count."""
+    axes = normalize_axis(axis, x.ndim, x.shape, "mean")
+    return Sum.over(x, axes, keepdims) / _count(x, axes)
+
+
+def var(x: Tensor, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+    """Variance over `axis`, numpy's convention: divides by count - ddof (ddof=0 by default;
+    PyTorch's default is the unbiased ddof=1)."""
+    axes = normalize_axis(axis, x.ndim, x.shape, "var")
+    centered = x - mean(x, axes, keepdims=True)
+    return Sum.over(centered * centered, axes, keepdims) / (_count(x, axes) - ddof)
+
+
+def amin(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """Minimum over `axis`: min(a) = -max(-a), so ties share the gradient as in max."""
+    return -Max.over(-x, axis, keepdims)
+
+
+def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """log softmax(x) = x - logsumexp(x): stable, because logsumexp is."""
+    return x - LogSumExp.over(x, axis, keepdims=True)
+
+
+def softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """softmax(x) = exp(log_softmax(x)): every exponent is <= 0, so nothing overflows."""
+    return log_softmax(x, axis).exp()

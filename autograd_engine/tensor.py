@@ -1,0 +1,498 @@
+"""`Tensor`: a numpy array that remembers how it was made.
+
+Every operation on tensors that require a gradient records a node (`grad_fn`, a `Function`)
+whose `inputs` are the operands. `backward()` walks those edges from the output back to the
+leaves in reverse topological order and leaves each leaf's gradient in `.grad`.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
+
+import numpy as np
+
+from .grad_mode import state
+from .shapes import Axis, Shape, as_shape, normalize_axis
+
+if TYPE_CHECKING:
+    from .function import Function
+
+ArrayLike = Any
+
+
+class Tensor:
+    """A numpy array with a gradient and a record of the operation that produced it.
+
+    Tensor(data, requires_grad=False, dtype=None, name=None)
+
+    Float data defaults to float64 (numpy's default, so hand calculations match); float32 is
+    kept through every op and gradient. Only floating tensors can require gradients.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "name", "_version", "_retains_grad",
+                 "__weakref__")
+    # numpy must hand `ndarray * tensor` to Tensor.__rmul__ instead of looping over the array.
+    __array_ufunc__ = None
+
+    data: Any
+    grad: Optional["Tensor"]
+    requires_grad: bool
+    grad_fn: Optional["Function"]
+    name: Optional[str]
+
+    def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None,
+                 name: Optional[str] = None) -> None:
+        if isinstance(data, Tensor):
+            data = data.data
+        try:
+            array = np.array(data, dtype=dtype)  # a copy: later changes to `data` don't leak in
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"Tensor: cannot make a numeric array from {type(data).__name__} "
+                            f"data ({error})") from None
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"Tensor: data must be numbers (bool, int or float), got dtype "
+                            f"{array.dtype}; pass numeric data or dtype=np.float64")
+        self.data = array[()] if array.ndim == 0 else array
+        self.grad = None
+        self.grad_fn = None
+        self.name = name
+        self._version = 0
+        self._retains_grad = False
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _from_op(cls, data: Any, grad_fn: Optional["Function"]) -> "Tensor":
+        """The hot path: wrap an op's result without copying or checking."""
+        t = object.__new__(Tensor)
+        if type(data) is np.ndarray and not data.shape:
+            data = data[()]  # 0-d results are numpy scalars, as numpy's own ops give
+        t.data = data
+        t.grad = None
+        t.requires_grad = grad_fn is not None
+        t.grad_fn = grad_fn
+        t.name = None
+        t._version = 0
+        t._retains_grad = False
+        return t
+
+    # --- attributes ---------------------------------------------------------------------------
+
+    @property
+    def shape(self) -> Shape:
+        return np.shape(self.data)
+
+    @property
+    def ndim(self) -> int:
+        return np.ndim(self.data)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors the user made (not produced by a recorded op)."""
+        return self.grad_fn is None
+
+    @property
+    def version(self) -> int:
+        """How many in-place changes this tensor has had."""
+        return self._version
+
+    @property
+    def T(self) -> "Tensor":
+        """All axes reversed (numpy's `.T`)."""
+        return self.transpose()
+
+    @property
+    def mT(self) -> "Tensor":
+        """The last two axes swapped: the matrix transpose of a (batch of) matrices."""
+        return self.swapaxes(-1, -2)
+
+    def numel(self) -> int:
+        """The number of elements."""
+        return int(np.size(self.data))
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Set requires_grad in place (only floating tensors may need a gradient)."""
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(
+                f"Only floating-point tensors can require gradients, got dtype {self.dtype}. "
+                "Pass float data or dtype=np.float64 (or np.float32)."
+            )
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError("requires_grad can only be turned off on leaves; use .detach()")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    # --- gradients ----------------------------------------------------------------------------
+
+    def backward(self, gradient: Optional[ArrayLike] = None, retain_graph: bool = False,
+                 create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into the `.grad` of every leaf that requires grad.
+
+        A non-scalar output needs `gradient` (the vector in the vector-Jacobian product).
+        `retain_graph=True` allows a second backward through the same graph;
+        `create_graph=True` records the backward itself, for gradients of gradients.
+        """
+        from .graph import run_backward
+
+        run_backward([self], [gradient], retain_graph=retain_graph or create_graph,
+                     create_graph=create_graph)
+
+    def retain_grad(self) -> "Tensor":
+        """Keep this non-leaf tensor's gradient in `.grad` after backward."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad() on a tensor that does not require grad")
+        self._retains_grad = True
+        return self
+
+    def detach(self) -> "Tensor":
+        """The same data (shared, not copied) cut off from the graph."""
+        return Tensor._from_op(self.data, None)
+
+    def item(self) -> Union[float, int, bool]:
+        """The value of a one-element tensor as a Python number."""
+        if self.numel() != 1:
+            raise ValueError(f"item(): only one-element tensors can be converted to a Python "
+                             f"number, this one has shape {self.shape}")
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """The data as a numpy array (shared, not copied)."""
+        return np.asarray(self.data)
+
+    def __array__(self, dtype: Any = None, copy: Optional[bool] = None) -> np.ndarray:
+        array = np.asarray(self.data, dtype=dtype)
+        return array.copy() if copy else array
+
+    # --- arithmetic ---------------------------------------------------------------------------
+
+    def __add__(self, other: Any) -> "Tensor":
+        other = as_operand(other)
+        return NotImplemented if other is NotImplemented else _arith.Add.apply(self, other)
+
+    def __radd__(self, other: Any) -> "Tensor":
+        other = as_operand(other)
+        return NotImplemented if other is NotImplemented else _arith.Add.apply(other, self)
+
+    def __sub__(self, other: Any) -> "Tensor":
+        other = as_operand(other)
+        return NotImplemented if other is NotImplemented else _arith.Sub.apply(self, other)
+
+    def __rsub__(self, other: Any) -> "Tensor":
+        other = as_operand(other)
+        return NotImplemented if other is NotImplemented else _arith.Sub.apply(other, self)
+
+    def __mul__(self, other: Any) -> "Tensor":
+        other = as_operand(other)
+        return NotImplemented if other is NotImplemented else _arith.Mul.apply(self, other)
+
+    def __rmul__(self, other: Any) -> "Tensor":
+        other = as_operand(other)
+        return NotImplemented if other is NotImplemented else _arith.Mul.apply(other, self)
+
+    def __truediv__(self, other: Any) -> "Tensor":
+        other = as_operand(other)
+        return NotImplemented if other is NotImplemented else _arith.Div.apply(self, other)
+
+    def __rtruediv__(self, other: Any) -> "Tensor":
+        other = as_operand(other)
+        return NotImplemented if other is NotImplemented else _arith.Div.apply(other, self)
+
+    def __pow__(self, other: Any) -> "Tensor":
+        other = as_operand(other)
+        return NotImplemented if other is NotImplemented else _arith.Pow.apply(self, other)
+
+    def __rpow__(self, other: Any) -> "Tensor":
+        other = as_operand(other)
+        return NotImplemented if other is NotImplemented else _arith.Pow.apply(other, self)
+
+    def __matmul__(self, other: Any) -> "Tensor":
+        other = as_operand(other, wrap_numbers=True)
+        return NotImplemented if other is NotImplemented else _arith.MatMul.apply(self, other)
+
+    def __rmatmul__(self, other: Any) -> "Tensor":
+        other = as_operand(other, wrap_numbers=True)
+        return NotImplemented if other is NotImplemented else _arith.MatMul.apply(other, self)
+
+    def __neg__(self) -> "Tensor":
+        return _arith.Neg.apply(self)
+
+    def __pos__(self) -> "Tensor":
+        return self
+
+    # --- in place: allowed only where no graph is being recorded ------------------------------
+
+    def _in_place(self, other: Any, ufunc: np.ufunc, symbol: str) -> "Tensor":
+        other = as_operand(other)
+        if other is NotImplemented:
+            return NotImplemented
+        recording = state.grad_enabled and (self.requires_grad or needs_grad(other))
+        if recording:
+            raise RuntimeError(
+                f"In-place '{symbol}' on a tensor that is part of a recorded graph: the graph "
+                "could not record it. Write `x = x {op} y` instead, or run it under no_grad() "
+                "(as optimizer updates do).".format(op=symbol.rstrip("="))
+            )
+        value = other.data if isinstance(other, Tensor) else other
+        try:
+            if isinstance(self.data, np.ndarray):
+                ufunc(self.data, value, out=self.data)
+            else:
+                self.data = self.data.dtype.type(ufunc(self.data, value))
+        except (TypeError, ValueError) as error:  # shapes that don't fit, or int /= float
+            raise ValueError(f"in-place '{symbol}': cannot update a {self.dtype} tensor of shape "
+                             f"{self.shape} with a value of shape {np.shape(value)} "
+                             f"({type(error).__name__}: {error})") from None
+        self._version += 1
+        return self
+
+    def __iadd__(self, other: Any) -> "Tensor":
+        return self._in_place(other, np.add, "+=")
+
+    def __isub__(self, other: Any) -> "Tensor":
+        return self._in_place(other, np.subtract, "-=")
+
+    def __imul__(self, other: Any) -> "Tensor":
+        return self._in_place(other, np.multiply, "*=")
+
+    def __itruediv__(self, other: Any) -> "Tensor":
+        return self._in_place(other, np.true_divide, "/=")
+
+    # --- comparisons: boolean tensors that carry no gradient ----------------------------------
+
+    def _compare(self, other: Any, ufunc: np.ufunc) -> "Tensor":
+        other = as_operand(other)
+        if other is NotImplemented:
+            return NotImplemented
+        value = other.data if isinstance(other, Tensor) else other
+        return Tensor._from_op(ufunc(self.data, value), None)
+
+    def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
+        return self._compare(other, np.not_equal)
+
+    def __lt__(self, other: Any) -> "Tensor":
+        return self._compare(other, np.less)
+
+    def __le__(self, other: Any) -> "Tensor":
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other: Any) -> "Tensor":
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other: Any) -> "Tensor":
+        return self._compare(other, np.greater_equal)
+
+    # `==` is elementwise, yet a Tensor stays usable as a dict key and in sets: by identity.
+    __hash__ = object.__hash__
+
+    def __bool__(self) -> bool:
+        if self.numel() != 1:
+            raise ValueError(f"The truth value of a tensor of shape {self.shape} is ambiguous; "
+                             "use .any() or .all() on its data, or compare .item()")
+        return bool(self.data)
+
+    # --- elementwise --------------------------------------------------------------------------
+
+    def exp(self) -> "Tensor":
+        return _elem.Exp.apply(self)
+
+    def log(self) -> "Tensor":
+        return _elem.Log.apply(self)
+
+    def sqrt(self) -> "Tensor":
+        return _elem.Sqrt.apply(self)
+
+    def abs(self) -> "Tensor":
+        return _elem.Abs.apply(self)
+
+    def tanh(self) -> "Tensor":
+        return _elem.Tanh.apply(self)
+
+    def sigmoid(self) -> "Tensor":
+        return _elem.Sigmoid.apply(self)
+
+    def relu(self) -> "Tensor":
+        return _elem.Relu.apply(self)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> "Tensor":
+        return _elem.LeakyRelu.apply(self, negative_slope=float(negative_slope))
+
+    def clip(self, low: Optional[float] = None, high: Optional[float] = None) -> "Tensor":
+        return _elem.Clip.apply(self, low=low, high=high)
+
+    clamp = clip  # PyTorch's name
+
+    # --- reductions ---------------------------------------------------------------------------
+
+    def sum(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
+        return _red.Sum.over(self, axis, keepdims)
+
+    def mean(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
+        return _red.mean(self, axis, keepdims)
+
+    def max(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
+        return _red.Max.over(self, axis, keepdims)
+
+    def min(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
+        return _red.amin(self, axis, keepdims)
+
+    def var(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> "Tensor":
+        return _red.var(self, axis, keepdims, ddof)
+
+    def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
+        return _red.LogSumExp.over(self, axis, keepdims)
+
+    def softmax(self, axis: int = -1) -> "Tensor":
+        return _red.softmax(self, axis)
+
+    def log_softmax(self, axis: int = -1) -> "Tensor":
+        return _red.log_softmax(self, axis)
+
+    def sum_to(self, shape: Shape) -> "Tensor":
+        """Sum a broadcast tensor back to `shape` (the inverse of broadcasting)."""
+        shape = tuple(shape)
+        return self if self.shape == shape else _red.SumTo.apply(self, shape=shape,
+                                                                   input_shape=self.shape)
+
+    # --- shape --------------------------------------------------------------------------------
+
+    def reshape(self, *shape: Any) -> "Tensor":
+        """reshape(2, 3) or reshape((2, 3)); one axis may be -1."""
+        return _shape.Reshape.apply(self, shape=as_shape(shape, "reshape"))
+
+    view = reshape
+
+    def transpose(self, *axes: Any) -> "Tensor":
+        """Permute axes; with no arguments reverse them (numpy's rule)."""
+        if not axes or axes == (None,):
+            permutation = tuple(reversed(range(self.ndim)))
+        else:
+            permutation = as_shape(axes, "transpose")
+            if sorted(a % max(self.ndim, 1) for a in permutation) != list(range(self.ndim)):
+                raise ValueError(f"transpose: axes {permutation} are not a permutation of the "
+                                 f"{self.ndim} axes of shape {self.shape}")
+            permutation = tuple(a % self.ndim for a in permutation)
+        return _shape.Transpose.apply(self, axes=permutation)
+
+    permute = transpose
+
+    def swapaxes(self, axis1: int, axis2: int) -> "Tensor":
+        """Exchange two axes."""
+        a, b = (normalize_axis(x, self.ndim, self.shape, "swapaxes")[0] for x in (axis1, axis2))
+        permutation = list(range(self.ndim))
+        permutation[a], permutation[b] = b, a
+        return _shape.Transpose.apply(self, axes=tuple(permutation))
+
+    def broadcast_to(self, shape: Shape) -> "Tensor":
+        return _shape.broadcast_to(self, tuple(shape))
+
+    def expand(self, *shape: Any) -> "Tensor":
+        """PyTorch's broadcast: -1 keeps an axis' size."""
+        sizes = as_shape(shape, "expand")
+        kept = (1,) * (len(sizes) - self.ndim) + self.shape
+        return self.broadcast_to(tuple(k if s == -1 else s for s, k in zip(sizes, kept)))
+
+    def squeeze(self, axis: Axis = None) -> "Tensor":
+        """Drop size-1 axes (all of them, or the ones named)."""
+        axes = normalize_axis(axis, self.ndim, self.shape, "squeeze")
+        if axes is None:
+            axes = tuple(i for i, n in enumerate(self.shape) if n == 1)
+        for a in axes:
+            if self.shape[a] != 1:
+                raise ValueError(f"squeeze: axis {a} has size {self.shape[a]}, not 1 "
+                                 f"(shape {self.shape})")
+        return self.reshape(tuple(n for i, n in enumerate(self.shape) if i not in axes))
+
+    def unsqueeze(self, axis: int) -> "Tensor":
+        """Insert a size-1 axis at `axis` (which may be -1 for last)."""
+        (axis,) = normalize_axis(axis, self.ndim + 1, self.shape, "unsqueeze")
+        return self.reshape(self.shape[:axis] + (1,) + self.shape[axis:])
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
+        """Merge axes start_dim..end_dim into one (PyTorch's flatten)."""
+        if self.ndim == 0:
+            return self.reshape(1)
+        start, end = normalize_axis((start_dim,), self.ndim, self.shape, "flatten")[0], \
+            normalize_axis((end_dim,), self.ndim, self.shape, "flatten")[0]
+        if start > end:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+        return self.reshape(self.shape[:start] + (-1,) + self.shape[end + 1:])
+
+    def __getitem__(self, index: Any) -> "Tensor":
+        return _shape.GetItem.apply(self, index=_as_index(index))
+
+    # --- display ------------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        body = np.array2string(np.asarray(self.data), separator=", ", prefix="Tensor(",
+                               precision=4, threshold=20)
+        extras = [] if self.dtype in (np.float64, np.int64, np.bool_) else [f"dtype={self.dtype}"]
+        if self.name is not None:
+            extras.append(f"name={self.name!r}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{type(self.grad_fn).__name__}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return f"Tensor({', '.join([body] + extras)})"
+
+    def __iter__(self):  # noqa: ANN204
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.shape[0]))
+
+    def __format__(self, spec: str) -> str:
+        return format(self.data.item(), spec) if self.numel() == 1 and spec else repr(self)
+
+
+def as_operand(value: Any, op: str = "", wrap_numbers: bool = False) -> Any:
+    """What an operator accepts: a Tensor; a real number (kept as a Python number so that
+    `float32_tensor * 0.5` stays float32 and scalar chains stay small); a numpy array or list
+    (wrapped as a constant Tensor). Anything else: NotImplemented, so Python raises TypeError.
+    `wrap_numbers` turns numbers into Tensors for functions that need arrays (matmul, stack)."""
+    if isinstance(value, Tensor):
+        return value
+    if type(value) is float or type(value) is int:  # the common case, before the slow ABC check
+        return Tensor._from_op(np.asarray(value)[()], None) if wrap_numbers else value
+    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+        value = value.item()  # numpy scalars act as Python numbers: no silent upcast of float32
+    if isinstance(value, numbers.Real):
+        return Tensor._from_op(np.asarray(value)[()], None) if wrap_numbers else value
+    if isinstance(value, (np.ndarray, list, tuple)):
+        array = np.asarray(value)
+        if array.dtype.kind in "biuf":
+            return Tensor._from_op(array, None)
+    if op:
+        raise TypeError(f"{op}: expected a Tensor, a number or a numeric array, got "
+                        f"{type(value).__name__}")
+    return NotImplemented
+
+
+def _as_index(index: Any) -> Any:
+    """Indices may themselves be Tensors (e.g. a boolean mask made by a comparison)."""
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+from .function import needs_grad  # noqa: E402  (these modules import Tensor from here)
+from .ops import arithmetic as _arith  # noqa: E402
+from .ops import elementwise as _elem  # noqa: E402
+from .ops import reductions as _red  # noqa: E402
+from .ops import shape as _shape  # noqa: E402

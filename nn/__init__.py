@@ -1,0 +1,1 @@
+"""nn: neural-network building blocks written only with autograd_engine operations."""
