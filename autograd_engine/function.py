@@ -52,25 +52,33 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs: Any, **params: Any) -> "Tensor":
-        """Run the forward on the inputs' data; record the node when a gradient is wanted."""
+        """Run the forward on the inputs' data; record the node when a gradient is wanted.
+
+        One pass over the inputs gathers their data, whether any needs a gradient, and the sum
+        of their version counters (which only go up, so one sum later tells whether any input
+        was changed in place). This is the hot path of every op: keep it lean."""
         function = cls(**params) if params else cls()
-        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        arrays = []
+        version_sum = 0
+        wants_grad = False
+        for x in inputs:
+            if isinstance(x, Tensor):
+                arrays.append(x.data)
+                version_sum += x._version
+                if x.requires_grad:
+                    wants_grad = True
+            else:
+                arrays.append(x)
         try:
             data = function.forward(*arrays)
         except ValueError as error:  # numpy's shape errors, re-said in the user's terms
             raise function.explain_error(error, arrays) from None
-        if state.grad_enabled:
-            for x in inputs:
-                if isinstance(x, Tensor) and x.requires_grad:
-                    return function._record(inputs, data)
-        return Tensor._from_op(data, None)
-
-    def _record(self, inputs: tuple[Any, ...], data: Any) -> "Tensor":
-        self.inputs = inputs
-        # Version counters only go up, so one sum tells whether any input changed in place.
-        self.version_stamp = _version_sum(inputs) if self.reads_inputs else 0
-        self.created_at = _user_code_line() if state.detect_anomaly else None
-        return Tensor._from_op(data, self)
+        if not (wants_grad and state.grad_enabled):
+            return Tensor._from_op(data, None)
+        function.inputs = inputs
+        function.version_stamp = version_sum
+        function.created_at = _user_code_line() if state.detect_anomaly else None
+        return Tensor._from_op(data, function)
 
     # --- what subclasses write ---------------------------------------------------------------
 
@@ -105,8 +113,15 @@ class Function:
                 "its saved values were freed by the first backward. Pass retain_graph=True to "
                 "the first backward() (or grad()) if you need to backward through it again."
             )
-        changed_input = self.reads_inputs and _version_sum(self.inputs) != self.version_stamp
-        if changed_input or (self.reads_output and out._version != 0):
+        if self.reads_inputs:
+            version_sum = 0
+            for x in self.inputs:
+                if isinstance(x, Tensor):
+                    version_sum += x._version
+            changed = version_sum != self.version_stamp
+        else:
+            changed = False
+        if changed or (self.reads_output and out._version != 0):
             raise RuntimeError(
                 f"A value needed to compute the gradient of op '{self.name}' was modified by an "
                 "in-place operation after the forward pass, so its gradient would be wrong. "
@@ -125,10 +140,6 @@ class Function:
 def needs_grad(x: Any) -> bool:
     """Whether an op input wants a gradient (numbers and constant tensors do not)."""
     return isinstance(x, Tensor) and x.requires_grad
-
-
-def _version_sum(inputs: tuple[Any, ...]) -> int:
-    return sum(x._version for x in inputs if isinstance(x, Tensor))
 
 
 def _user_code_line() -> str:

@@ -35,7 +35,11 @@ def gradcheck(fn: Callable[..., Any], inputs: Sequence[Tensor], eps: float = 1e-
     positions = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     if not positions:
         raise ValueError("gradcheck: no input requires grad, so there is nothing to check")
-    analytic = grad(projected(*inputs), [inputs[i] for i in positions], allow_unused=True)
+    total = projected(*inputs)
+    # An output that needs no gradient does not depend on the inputs: its gradient is 0 (the
+    # case of a linear function's first derivative in gradgradcheck).
+    analytic = (grad(total, [inputs[i] for i in positions], allow_unused=True)
+                if total.requires_grad else (None,) * len(positions))
     for position, g in zip(positions, analytic):
         expected = _numerical_gradient(projected, inputs, position, eps)
         found = (np.zeros(inputs[position].shape) if g is None

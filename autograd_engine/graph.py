@@ -20,26 +20,33 @@ StepHook = Callable[[Tensor, Tensor, tuple[Optional[Tensor], ...]], None]
 def topological_order(roots: Iterable[Tensor], only_requires_grad: bool = True) -> list[Tensor]:
     """Every tensor the roots depend on, each after all of its inputs (post-order).
 
-    Iterative, with an explicit stack, so a chain of a million ops needs no recursion. With
-    `only_requires_grad=False` constants are included too (viz draws them)."""
+    Iterative, with an explicit stack, so a chain of a million ops needs no recursion. A node
+    is pushed with the marker `_EMIT` above it and its inputs above that: once the inputs are
+    done the marker surfaces and the node is emitted. With `only_requires_grad=False`
+    constants are included too (viz draws them)."""
     order: list[Tensor] = []
     visited: set[Tensor] = set()
-    stack: list[tuple[Tensor, bool]] = [(root, False) for root in reversed(list(roots))]
+    stack: list[Any] = list(reversed(list(roots)))
     while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(node)
+        node = stack.pop()
+        if node is _EMIT:
+            order.append(stack.pop())
             continue
         if node in visited:
             continue
         visited.add(node)
-        stack.append((node, True))
-        if node.grad_fn is not None:
-            for x in reversed(node.grad_fn.inputs):  # reversed: the first input is walked first
-                if isinstance(x, Tensor) and x not in visited and (
-                        x.requires_grad or not only_requires_grad):
-                    stack.append((x, False))
+        stack.append(node)
+        stack.append(_EMIT)
+        function = node.grad_fn
+        if function is not None:
+            for x in reversed(function.inputs):  # reversed: the first input is walked first
+                if isinstance(x, Tensor) and (x.requires_grad or not only_requires_grad) \
+                        and x not in visited:
+                    stack.append(x)
     return order
+
+
+_EMIT = object()  # stack marker: "the node below me has all its inputs in `order`"
 
 
 def reverse_topological_order(roots: Iterable[Tensor]) -> list[Tensor]:
@@ -66,32 +73,33 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any], retain_graph
         grads[root] = grads[root] + seed if root in grads else seed
     wanted = set(capture) if capture is not None else None
     captured: dict[Tensor, Tensor] = {}
+    check_finite = state.detect_anomaly
     with set_grad_enabled(create_graph):
         for node in reverse_topological_order(roots):
             grad = grads.pop(node, None)
             if grad is None:
                 continue  # no path from a root carries a gradient here (e.g. only via constants)
+            function = node.grad_fn
             if wanted is not None:
                 if node in wanted:
                     captured[node] = grad
-            elif node.grad_fn is None or node._retains_grad:
+            elif function is None or node._retains_grad:
                 node.grad = grad if node.grad is None else node.grad + grad
-            function = node.grad_fn
             if function is None:
                 continue
             function.check_saved_values(node)
             input_grads = function.backward(grad, node)
             if not retain_graph:
                 function.release()
-            if state.detect_anomaly:
+            if check_finite:
                 _check_finite(function, input_grads)
             if on_step is not None:
                 on_step(node, grad, input_grads)
             for x, g in zip(function.inputs, input_grads):
                 if g is None or not isinstance(x, Tensor) or not x.requires_grad:
                     continue
-                if g.shape != x.shape:
-                    g = g.sum_to(x.shape)  # the one place numpy broadcasting is undone
+                if g.data.shape != x.data.shape:
+                    g = g.sum_to(x.data.shape)  # the one place numpy broadcasting is undone
                 previous = grads.get(x)
                 grads[x] = g if previous is None else previous + g
     return captured

@@ -63,8 +63,8 @@ class Tensor:
         if requires_grad:
             self.requires_grad_(True)
 
-    @classmethod
-    def _from_op(cls, data: Any, grad_fn: Optional["Function"]) -> "Tensor":
+    @staticmethod
+    def _from_op(data: Any, grad_fn: Optional["Function"]) -> "Tensor":
         """The hot path: wrap an op's result without copying or checking."""
         t = object.__new__(Tensor)
         if type(data) is np.ndarray and not data.shape:
@@ -82,11 +82,11 @@ class Tensor:
 
     @property
     def shape(self) -> Shape:
-        return np.shape(self.data)
+        return self.data.shape  # numpy scalars have .shape == () too
 
     @property
     def ndim(self) -> int:
-        return np.ndim(self.data)
+        return self.data.ndim
 
     @property
     def dtype(self) -> np.dtype:
@@ -110,11 +110,15 @@ class Tensor:
     @property
     def mT(self) -> "Tensor":
         """The last two axes swapped: the matrix transpose of a (batch of) matrices."""
-        return self.swapaxes(-1, -2)
+        if self.ndim < 2:
+            raise ValueError(f".mT needs at least 2 dimensions, got shape {self.shape}")
+        permutation = list(range(self.ndim))
+        permutation[-2], permutation[-1] = permutation[-1], permutation[-2]
+        return _shape.Transpose.apply(self, axes=tuple(permutation))
 
     def numel(self) -> int:
         """The number of elements."""
-        return int(np.size(self.data))
+        return self.data.size
 
     def __len__(self) -> int:
         if self.ndim == 0:

@@ -171,11 +171,13 @@ class MatMul(Function):
 
     def backward(self, grad: Tensor, out: Tensor) -> Grads:
         a, b = self.inputs
-        # Work with the 2-D (or batched) forms; sum_to in the engine undoes batch broadcasting.
-        a2 = a.reshape(1, -1) if a.ndim == 1 else a
-        b2 = b.reshape(-1, 1) if b.ndim == 1 else b
-        grad2 = grad.reshape(np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
-                             + (a2.shape[-2], b2.shape[-1]))
+        a2, b2, grad2 = a, b, grad
+        if a.ndim == 1 or b.ndim == 1:  # work with the matrix forms numpy promoted them to
+            a2 = a.reshape(1, -1) if a.ndim == 1 else a
+            b2 = b.reshape(-1, 1) if b.ndim == 1 else b
+            grad2 = grad.reshape(np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+                                 + (a2.shape[-2], b2.shape[-1]))
+        # Broadcast batch axes need nothing here: the engine's sum_to folds them back.
         grad_a = grad_b = None
         if needs_grad(a):
             grad_a = grad2 @ b2.mT

@@ -112,7 +112,7 @@ class Sigmoid(Function):
 
     def forward(self, a: Any) -> Any:
         e = exp_flushing_underflow(-np.abs(a))
-        return np.where(a >= 0, 1 / (1 + e), e / (1 + e))
+        return np.where(a >= 0, 1, e) / (1 + e)  # 1/(1+e^-a) for a >= 0, e^a/(1+e^a) below
 
     def backward(self, grad: Tensor, out: Tensor) -> Grads:
         return (grad * (out * (1 - out)),)

@@ -33,8 +33,11 @@ class _Reduction(Function):
         return cls.apply(x, axes=axes, keepdims=bool(keepdims), input_shape=x.shape)
 
     def _unreduce(self, t: Tensor) -> Tensor:
-        """`t` with the reduced axes restored as size 1, ready to broadcast to the input."""
-        return t if self.keepdims else t.reshape(keepdims_shape(self.input_shape, self.axes))
+        """`t` with the reduced axes restored as size 1, ready to broadcast to the input.
+        (A full reduction's 0-d result broadcasts as it is.)"""
+        if self.keepdims or self.axes is None:
+            return t
+        return t.reshape(keepdims_shape(self.input_shape, self.axes))
 
     @property
     def label(self) -> str:
@@ -51,7 +54,7 @@ class Sum(_Reduction):
     reads_inputs = False
 
     def forward(self, a: Any) -> Any:
-        return np.sum(a, axis=self.axes, keepdims=self.keepdims)
+        return a.sum(axis=self.axes, keepdims=self.keepdims)  # the method skips np.sum's wrapper
 
     def backward(self, grad: Tensor, out: Tensor) -> Grads:
         return (self._unreduce(grad).broadcast_to(self.input_shape),)
@@ -66,7 +69,7 @@ class Max(_Reduction):
     reads_output = True
 
     def forward(self, a: Any) -> Any:
-        return np.max(a, axis=self.axes, keepdims=self.keepdims)
+        return a.max(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, grad: Tensor, out: Tensor) -> Grads:
         is_max = self.inputs[0].data == self._unreduce(out).data

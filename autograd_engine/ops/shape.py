@@ -25,7 +25,7 @@ class Reshape(Function):
         self.shape = shape
 
     def forward(self, a: Any) -> Any:
-        return np.reshape(a, self.shape)
+        return a.reshape(self.shape)
 
     def explain_error(self, error: ValueError, arrays: list[Any]) -> ValueError:
         shape = np.shape(arrays[0])
@@ -51,7 +51,7 @@ class Transpose(Function):
         self.axes = axes
 
     def forward(self, a: Any) -> Any:
-        return np.transpose(a, self.axes)
+        return a.transpose(self.axes)
 
     def backward(self, grad: Tensor, out: Tensor) -> Grads:
         return (grad.transpose(tuple(np.argsort(self.axes))),)
@@ -72,7 +72,11 @@ class BroadcastTo(Function):
         self.shape = shape
 
     def forward(self, a: Any) -> Any:
-        return np.broadcast_to(a, self.shape)
+        # A copy, not np.broadcast_to's read-only view: as fast for the small arrays of
+        # backward passes (np.broadcast_to costs microseconds in Python), and writable.
+        out = np.empty(self.shape, dtype=a.dtype)
+        out[...] = a
+        return out
 
     def explain_error(self, error: ValueError, arrays: list[Any]) -> ValueError:
         return ValueError(f"broadcast_to: cannot broadcast shape {np.shape(arrays[0])} to "
@@ -198,7 +202,4 @@ def broadcast_to(x: Tensor, shape: Shape) -> Tensor:
     """Broadcast to `shape` (numpy's rules); a no-op when the shape already matches."""
     if x.shape == shape:
         return x
-    if broadcast_shapes(x.shape, shape, op="broadcast_to") != tuple(shape):
-        raise ValueError(f"broadcast_to: cannot broadcast shape {x.shape} to {shape}; each axis "
-                         "must match or be 1 in the input")
-    return BroadcastTo.apply(x, shape=tuple(shape))
+    return BroadcastTo.apply(x, shape=shape)
