@@ -36,7 +36,7 @@ _PACKAGE_DIR = str(Path(__file__).resolve().parent)
 class Function:
     """Base class of every primitive op. See the module docstring."""
 
-    __slots__ = ("inputs", "version_stamp", "created_at")
+    __slots__ = ("inputs", "version_stamp", "walk_mark")
 
     #: The local derivative rule, as a learner reads it in the backprop step-through.
     rule: ClassVar[str] = ""
@@ -48,7 +48,7 @@ class Function:
 
     inputs: tuple[Any, ...]
     version_stamp: Optional[int]
-    created_at: Optional[str]
+    walk_mark: Optional[object]  # set by the graph walk: "visited in walk X"
 
     @classmethod
     def apply(cls, *inputs: Any, **params: Any) -> "Tensor":
@@ -77,7 +77,9 @@ class Function:
             return Tensor._from_op(data, None)
         function.inputs = inputs
         function.version_stamp = version_sum
-        function.created_at = _user_code_line() if state.detect_anomaly else None
+        function.walk_mark = None
+        if state.detect_anomaly:
+            state.creation_sites[function] = _user_code_line()
         return Tensor._from_op(data, function)
 
     # --- what subclasses write ---------------------------------------------------------------
@@ -98,6 +100,11 @@ class Function:
     def name(self) -> str:
         """The op's name as PyTorch-style code would call it: `mul`, `tanh`, `sum`."""
         return type(self).__name__.lower()
+
+    @property
+    def created_at(self) -> Optional[str]:
+        """The user's line that recorded this op, when it was recorded under detect_anomaly()."""
+        return state.creation_sites.get(self)
 
     @property
     def label(self) -> str:

@@ -16,8 +16,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 class _ThreadState(threading.local):
     """Each thread starts recording, with anomaly detection off."""
 
-    grad_enabled: bool = True
-    detect_anomaly: bool = False
+    def __init__(self) -> None:
+        self.grad_enabled = True
+        self.detect_anomaly = False
+        # Where each op recorded under detect_anomaly() was written (node -> "file:line").
+        # Kept here, not on every node, so that normal graphs pay no memory for it.
+        self.creation_sites: dict[Any, str] = {}
 
 
 state = _ThreadState()
@@ -97,3 +101,8 @@ class detect_anomaly(_SwitchContext):
 
     def __init__(self, mode: bool = True) -> None:
         super().__init__(bool(mode))
+
+    def __exit__(self, *exc_info: object) -> None:
+        super().__exit__(*exc_info)
+        if not state.detect_anomaly:
+            state.creation_sites.clear()  # let the recorded nodes go

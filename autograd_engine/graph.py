@@ -21,32 +21,35 @@ def topological_order(roots: Iterable[Tensor], only_requires_grad: bool = True) 
     """Every tensor the roots depend on, each after all of its inputs (post-order).
 
     Iterative, with an explicit stack, so a chain of a million ops needs no recursion. A node
-    is pushed with the marker `_EMIT` above it and its inputs above that: once the inputs are
-    done the marker surfaces and the node is emitted. With `only_requires_grad=False`
-    constants are included too (viz draws them)."""
+    is popped twice: the first time it is marked open and pushed back under its inputs; when
+    it surfaces again, all its inputs are in `order`, so it follows them. (In a DAG no input
+    can lead back to an open node, so a second pop of an open node is always that moment.)
+    With `only_requires_grad=False` constants are included too (viz draws them).
+
+    The marks live on the nodes (`walk_mark`, tokens unique to this walk) rather than in a
+    set: for a million-op graph a set costs more memory than the marks. So one graph is
+    walked by one thread at a time (leaves, which graphs share, use a set)."""
     order: list[Tensor] = []
-    visited: set[Tensor] = set()
-    stack: list[Any] = list(reversed(list(roots)))
+    opened, done = object(), object()
+    visited_leaves: set[Tensor] = set()
+    stack: list[Tensor] = list(reversed(list(roots)))
     while stack:
         node = stack.pop()
-        if node is _EMIT:
-            order.append(stack.pop())
-            continue
-        if node in visited:
-            continue
-        visited.add(node)
-        stack.append(node)
-        stack.append(_EMIT)
         function = node.grad_fn
-        if function is not None:
+        if function is None:  # a leaf: no inputs to wait for
+            if node not in visited_leaves:
+                visited_leaves.add(node)
+                order.append(node)
+        elif function.walk_mark is opened:  # back again: its inputs are all in `order`
+            function.walk_mark = done
+            order.append(node)
+        elif function.walk_mark is not done:
+            function.walk_mark = opened
+            stack.append(node)
             for x in reversed(function.inputs):  # reversed: the first input is walked first
-                if isinstance(x, Tensor) and (x.requires_grad or not only_requires_grad) \
-                        and x not in visited:
+                if isinstance(x, Tensor) and (x.requires_grad or not only_requires_grad):
                     stack.append(x)
     return order
-
-
-_EMIT = object()  # stack marker: "the node below me has all its inputs in `order`"
 
 
 def reverse_topological_order(roots: Iterable[Tensor]) -> list[Tensor]:
