@@ -23,12 +23,9 @@ from __future__ import annotations
 
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Optional
+from typing import Any, ClassVar, Optional
 
 from .grad_mode import state
-
-if TYPE_CHECKING:
-    from .tensor import Tensor
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
 

@@ -8,12 +8,13 @@ leaves in reverse topological order and leaves each leaf's gradient in `.grad`.
 from __future__ import annotations
 
 import numbers
-from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 import numpy as np
 
 from .grad_mode import state
-from .shapes import Axis, Shape, as_shape, normalize_axis
+from .shapes import Shape
+from .tensor_methods import TensorMethods
 
 if TYPE_CHECKING:
     from .function import Function
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 ArrayLike = Any
 
 
-class Tensor:
+class Tensor(TensorMethods):
     """A numpy array with a gradient and a record of the operation that produced it.
 
     Tensor(data, requires_grad=False, dtype=None, name=None)
@@ -308,136 +309,6 @@ class Tensor:
                              "use .any() or .all() on its data, or compare .item()")
         return bool(self.data)
 
-    # --- elementwise --------------------------------------------------------------------------
-
-    def exp(self) -> "Tensor":
-        return _elem.Exp.apply(self)
-
-    def log(self) -> "Tensor":
-        return _elem.Log.apply(self)
-
-    def sqrt(self) -> "Tensor":
-        return _elem.Sqrt.apply(self)
-
-    def abs(self) -> "Tensor":
-        return _elem.Abs.apply(self)
-
-    def tanh(self) -> "Tensor":
-        return _elem.Tanh.apply(self)
-
-    def sigmoid(self) -> "Tensor":
-        return _elem.Sigmoid.apply(self)
-
-    def relu(self) -> "Tensor":
-        return _elem.Relu.apply(self)
-
-    def leaky_relu(self, negative_slope: float = 0.01) -> "Tensor":
-        return _elem.LeakyRelu.apply(self, negative_slope=float(negative_slope))
-
-    def clip(self, low: Optional[float] = None, high: Optional[float] = None) -> "Tensor":
-        return _elem.Clip.apply(self, low=low, high=high)
-
-    clamp = clip  # PyTorch's name
-
-    # --- reductions ---------------------------------------------------------------------------
-
-    def sum(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
-        return _red.Sum.over(self, axis, keepdims)
-
-    def mean(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
-        return _red.mean(self, axis, keepdims)
-
-    def max(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
-        return _red.Max.over(self, axis, keepdims)
-
-    def min(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
-        return _red.amin(self, axis, keepdims)
-
-    def var(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> "Tensor":
-        return _red.var(self, axis, keepdims, ddof)
-
-    def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
-        return _red.LogSumExp.over(self, axis, keepdims)
-
-    def softmax(self, axis: int = -1) -> "Tensor":
-        return _red.softmax(self, axis)
-
-    def log_softmax(self, axis: int = -1) -> "Tensor":
-        return _red.log_softmax(self, axis)
-
-    def sum_to(self, shape: Shape) -> "Tensor":
-        """Sum a broadcast tensor back to `shape` (the inverse of broadcasting)."""
-        shape = tuple(shape)
-        return self if self.shape == shape else _red.SumTo.apply(self, shape=shape,
-                                                                   input_shape=self.shape)
-
-    # --- shape --------------------------------------------------------------------------------
-
-    def reshape(self, *shape: Any) -> "Tensor":
-        """reshape(2, 3) or reshape((2, 3)); one axis may be -1."""
-        return _shape.Reshape.apply(self, shape=as_shape(shape, "reshape"))
-
-    view = reshape
-
-    def transpose(self, *axes: Any) -> "Tensor":
-        """Permute axes; with no arguments reverse them (numpy's rule)."""
-        if not axes or axes == (None,):
-            permutation = tuple(reversed(range(self.ndim)))
-        else:
-            permutation = as_shape(axes, "transpose")
-            if sorted(a % max(self.ndim, 1) for a in permutation) != list(range(self.ndim)):
-                raise ValueError(f"transpose: axes {permutation} are not a permutation of the "
-                                 f"{self.ndim} axes of shape {self.shape}")
-            permutation = tuple(a % self.ndim for a in permutation)
-        return _shape.Transpose.apply(self, axes=permutation)
-
-    permute = transpose
-
-    def swapaxes(self, axis1: int, axis2: int) -> "Tensor":
-        """Exchange two axes."""
-        a, b = (normalize_axis(x, self.ndim, self.shape, "swapaxes")[0] for x in (axis1, axis2))
-        permutation = list(range(self.ndim))
-        permutation[a], permutation[b] = b, a
-        return _shape.Transpose.apply(self, axes=tuple(permutation))
-
-    def broadcast_to(self, shape: Shape) -> "Tensor":
-        return _shape.broadcast_to(self, tuple(shape))
-
-    def expand(self, *shape: Any) -> "Tensor":
-        """PyTorch's broadcast: -1 keeps an axis' size."""
-        sizes = as_shape(shape, "expand")
-        kept = (1,) * (len(sizes) - self.ndim) + self.shape
-        return self.broadcast_to(tuple(k if s == -1 else s for s, k in zip(sizes, kept)))
-
-    def squeeze(self, axis: Axis = None) -> "Tensor":
-        """Drop size-1 axes (all of them, or the ones named)."""
-        axes = normalize_axis(axis, self.ndim, self.shape, "squeeze")
-        if axes is None:
-            axes = tuple(i for i, n in enumerate(self.shape) if n == 1)
-        for a in axes:
-            if self.shape[a] != 1:
-                raise ValueError(f"squeeze: axis {a} has size {self.shape[a]}, not 1 "
-                                 f"(shape {self.shape})")
-        return self.reshape(tuple(n for i, n in enumerate(self.shape) if i not in axes))
-
-    def unsqueeze(self, axis: int) -> "Tensor":
-        """Insert a size-1 axis at `axis` (which may be -1 for last)."""
-        (axis,) = normalize_axis(axis, self.ndim + 1, self.shape, "unsqueeze")
-        return self.reshape(self.shape[:axis] + (1,) + self.shape[axis:])
-
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
-        """Merge axes start_dim..end_dim into one (PyTorch's flatten)."""
-        if self.ndim == 0:
-            return self.reshape(1)
-        start, end = normalize_axis((start_dim,), self.ndim, self.shape, "flatten")[0], \
-            normalize_axis((end_dim,), self.ndim, self.shape, "flatten")[0]
-        if start > end:
-            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
-        return self.reshape(self.shape[:start] + (-1,) + self.shape[end + 1:])
-
-    def __getitem__(self, index: Any) -> "Tensor":
-        return _shape.GetItem.apply(self, index=_as_index(index))
-
     # --- display ------------------------------------------------------------------------------
 
     def __repr__(self) -> str:
@@ -484,19 +355,6 @@ def as_operand(value: Any, op: str = "", wrap_numbers: bool = False) -> Any:
     return NotImplemented
 
 
-def _as_index(index: Any) -> Any:
-    """Indices may themselves be Tensors (e.g. a boolean mask made by a comparison)."""
-    if isinstance(index, Tensor):
-        return index.data
-    if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
-    if isinstance(index, list):
-        return np.asarray(index)
-    return index
-
-
 from .function import needs_grad  # noqa: E402  (these modules import Tensor from here)
 from .ops import arithmetic as _arith  # noqa: E402
-from .ops import elementwise as _elem  # noqa: E402
-from .ops import reductions as _red  # noqa: E402
 from .ops import shape as _shape  # noqa: E402

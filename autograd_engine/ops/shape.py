@@ -8,7 +8,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from ..function import Function, needs_grad
-from ..shapes import Shape, broadcast_shapes, normalize_axis
+from ..shapes import Shape, normalize_axis
 from ..tensor import Tensor, as_operand
 
 Grads = tuple[Optional[Tensor], ...]
@@ -172,6 +172,17 @@ class Concatenate(Function):
     @property
     def label(self) -> str:
         return f"concatenate(axis={self.axis})"
+
+
+def getitem(x: Tensor, index: Any) -> Tensor:
+    """x[index]; the index may hold Tensors (e.g. a boolean mask made by a comparison)."""
+    if isinstance(index, Tensor):
+        index = index.data
+    elif isinstance(index, tuple):
+        index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    elif isinstance(index, list):
+        index = np.asarray(index)
+    return GetItem.apply(x, index=index)
 
 
 def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
