@@ -14,7 +14,7 @@ import numpy as np
 
 from ..function import Function, needs_grad
 from ..tensor import Tensor, as_operand
-from .elementwise import Sigmoid, exp_flushing_underflow
+from .elementwise import Sigmoid
 from .reductions import Sum
 
 Grads = tuple[Optional[Tensor], ...]
@@ -62,11 +62,20 @@ def linear(x: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
     return Linear.apply(as_operand(x, "linear", wrap_numbers=True), weight, bias)
 
 
+def softplus(z: Any) -> Any:
+    """log(1 + e^z), computed by numpy's logaddexp as max(z, 0) + log(1 + e^-|z|): no
+    exponent is positive. Underflow of e^-|z| to 0 is the right answer, not an error."""
+    try:
+        return np.logaddexp(0, z)
+    except FloatingPointError:
+        with np.errstate(under="ignore"):
+            return np.logaddexp(0, z)
+
+
 class BinaryCrossEntropyWithLogits(Function):
     """The loss of logits z against targets y in [0, 1], elementwise
-        max(z, 0) - z·y + log(1 + e^-|z|)  =  -[y log σ(z) + (1-y) log(1-σ(z))],
-    then averaged ("mean"), summed ("sum") or kept ("none"). No exponent is positive, so it
-    is stable at logits of ±1000.
+        log(1 + e^z) - z·y  =  -[y log σ(z) + (1-y) log(1-σ(z))],
+    then averaged ("mean"), summed ("sum") or kept ("none"). Stable at logits of ±1000.
     d/dz = (σ(z) - y) · r,   d/dy = -z · r,   with r = 1/n for "mean", else 1"""
 
     __slots__ = ("reduction",)
@@ -76,8 +85,7 @@ class BinaryCrossEntropyWithLogits(Function):
         self.reduction = reduction
 
     def forward(self, logits: Any, target: Any) -> Any:
-        loss = (np.maximum(logits, 0) - logits * target
-                + np.log1p(exp_flushing_underflow(-np.abs(logits))))
+        loss = softplus(logits) - logits * target
         if self.reduction == "mean":
             return loss.mean()
         return loss.sum() if self.reduction == "sum" else loss
