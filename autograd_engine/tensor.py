@@ -126,6 +126,12 @@ class Tensor(TensorMethods):
             raise TypeError("len() of a 0-d tensor")
         return self.shape[0]
 
+    def bump_version(self) -> None:
+        """Record that `.data` was changed in place by code outside the Tensor operators (an
+        optimizer's numpy update, a weight initialiser), so that a graph which saved the old
+        value refuses to backward instead of giving a wrong gradient."""
+        self._version += 1
+
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Set requires_grad in place (only floating tensors may need a gradient)."""
         if requires_grad and self.data.dtype.kind != "f":

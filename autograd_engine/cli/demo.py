@@ -1,26 +1,301 @@
-"""`autograd-engine demo`: the main job. Until the nn package lands, a small engine example."""
+"""`autograd-engine demo`: the classic from-scratch story, end to end.
+
+A small network, given as the from-scratch architecture list and the naive `randn * 0.1`
+init, is trained twice from the same starting weights: first as the original tutorials did
+(plain full-batch gradient descent on the raw measurements), then with standardised inputs
+and Adam on mini-batches. Both are scored on a held-out test split; the training curves go
+to a PNG and the trained weights to `.npz` files under `--out`.
+
+The steps are small functions so that other outputs (graph pictures, an HTML report) can be
+added from the returned `DemoResult` in one call.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import pprint
+import textwrap
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+import numpy as np
+
+if TYPE_CHECKING:  # nn is imported only when the command runs (the engine never needs it)
+    from nn import History, Module
+    from nn.data import Dataset
+
+DATASETS = ("breast-cancer", "digits", "moons")
+OPTIMIZERS = ("adam", "adamw", "rmsprop", "sgd")
+BASELINE_LR = 0.01  # the from-scratch original's learning rate
+
+
+@dataclass(frozen=True)
+class DemoSettings:
+    """What one demo run does; `for_dataset` fills in each data set's defaults."""
+
+    dataset: str = "breast-cancer"
+    epochs: int = 100
+    lr: float = 1e-3
+    optimizer: str = "adam"
+    batch_size: Optional[int] = 32  # None: full batch
+    seed: int = 0
+    init: str = "naive"
+    progress: bool = True
+
+    @classmethod
+    def for_dataset(cls, dataset: str, **overrides: Any) -> "DemoSettings":
+        """Defaults that reach the documented accuracy on `dataset` in about a second;
+        `overrides` with value None keep the default."""
+        if dataset not in DATASETS:
+            raise ValueError(f"demo: unknown data set {dataset!r}; choose one of "
+                             f"{', '.join(DATASETS)}")
+        defaults = {"breast-cancer": dict(epochs=100, lr=1e-3, batch_size=32),
+                    "digits": dict(epochs=50, lr=1e-3, batch_size=32),
+                    "moons": dict(epochs=300, lr=1e-2, batch_size=None)}[dataset]
+        defaults.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(dataset=dataset, **defaults)
+
+
+@dataclass
+class RunResult:
+    """One training run: the trained model, its History and its test-set results."""
+
+    title: str
+    model: "Module"
+    history: "History"
+    test_outputs: np.ndarray
+    test_predictions: np.ndarray
+    test_accuracy: float
+    report: str
+    seconds: float
+    diverged: Optional[str] = None  # the error message if the loss became nan
+
+
+@dataclass
+class DemoResult:
+    """Everything the demo made, for printing, writing files, or drawing."""
+
+    settings: DemoSettings
+    architecture: list[dict[str, Any]]
+    dataset: "Dataset"  # the raw split; runs[1] trained on dataset.standardized()
+    initial_state: dict[str, np.ndarray]  # the weights both runs started from
+    runs: list[RunResult]
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+def architecture_for(dataset: "Dataset") -> list[dict[str, Any]]:
+    """The from-scratch layer list: two hidden ReLU layers for a binary problem ending in a
+    sigmoid (trained with BCELoss); one hidden layer and raw scores for digits' 10 classes
+    (CrossEntropyLoss applies the softmax itself)."""
+    n = dataset.n_features
+    if dataset.n_classes > 2:
+        return [{"input_dim": n, "output_dim": 32, "activation": "relu"},
+                {"input_dim": 32, "output_dim": dataset.n_classes, "activation": "none"}]
+    hidden = 16
+    return [{"input_dim": n, "output_dim": hidden, "activation": "relu"},
+            {"input_dim": hidden, "output_dim": 8, "activation": "relu"},
+            {"input_dim": 8, "output_dim": 1, "activation": "sigmoid"}]
+
+
+def run_demo(settings: DemoSettings, echo: Callable[[str], None] = print) -> DemoResult:
+    """Load the data, build the model, train both runs and score them; `echo` tells the
+    story as it goes (pass `lambda _: None` for silence)."""
+    import nn
+
+    dataset = nn.data.load_dataset(settings.dataset, seed=settings.seed)
+    architecture = architecture_for(dataset)
+    print_setup(settings, dataset, architecture, echo)
+    model = nn.MLP.from_architecture(architecture, init=settings.init,
+                                     generator=np.random.default_rng(settings.seed))
+    echo(f"{model}\n{model.num_parameters()} parameters; both runs start from these weights.\n")
+    start = model.state_dict()
+    baseline = train_run("plain gradient descent, raw inputs", model, dataset, "sgd",
+                         BASELINE_LR, None, settings, echo)
+    model = nn.MLP.from_architecture(architecture, init=settings.init)
+    model.load_state_dict(start)
+    tuned = train_run(f"{_optimizer_name(settings.optimizer)}, standardised inputs", model,
+                      dataset.standardized(), settings.optimizer, settings.lr,
+                      settings.batch_size, settings, echo)
+    return DemoResult(settings, architecture, dataset, start, [baseline, tuned])
+
+
+def print_setup(settings: DemoSettings, dataset: "Dataset",
+                architecture: list[dict[str, Any]], echo: Callable[[str], None]) -> None:
+    """The data, the architecture list and the init, as the from-scratch original shows them."""
+    X = dataset.X_train
+    echo(f"Data: {settings.dataset}, {len(X)} training and {len(dataset.X_test)} test samples, "
+         f"{dataset.n_features} features (raw values from {X.min():.3g} to {X.max():.3g}), "
+         f"classes {dataset.target_names}.")
+    echo("Architecture:\n" + pprint.pformat(architecture, sort_dicts=False, width=96))
+    init = ("naive: every weight and bias drawn as randn * 0.1, whatever the layer's width"
+            if settings.init == "naive" else settings.init)
+    echo(f"Init: {init} (seed {settings.seed}).")
+
+
+def train_run(title: str, model: "Module", dataset: "Dataset", optimizer_name: str,
+              lr: float, batch_size: Optional[int], settings: DemoSettings,
+              echo: Callable[[str], None]) -> RunResult:
+    """Train one model and score it on the test split; a diverging run is reported, not fatal."""
+    import nn
+
+    loss_fn = nn.CrossEntropyLoss() if dataset.n_classes > 2 else nn.BCELoss()
+    optimizer = make_optimizer(optimizer_name, model, lr)
+    batches = "full batch" if batch_size is None else f"batches of {batch_size}"
+    echo(f"Training: {title} ({type(optimizer).__name__}, lr {lr:g}, {batches}, "
+         f"{settings.epochs} epochs)")
+    started = time.perf_counter()
+    diverged = None
+    try:
+        history = nn.fit(model, dataset.X_train, dataset.y_train, loss_fn, optimizer,
+                         settings.epochs, batch_size=batch_size,
+                         validation=(dataset.X_test, dataset.y_test),
+                         progress=settings.progress, seed=settings.seed)
+    except nn.TrainingDiverged as error:
+        history, diverged = error.history, str(error)
+        echo(f"  diverged: {error}")
+    outputs = nn.predict(model, dataset.X_test)
+    predictions = np.ravel(loss_fn.predict(outputs)) if np.isfinite(outputs).all() \
+        else np.full(len(outputs), -1)  # a diverged model predicts no class
+    report = nn.metrics.classification_report(dataset.y_test, predictions,
+                                              target_names=dataset.target_names)
+    return RunResult(title, model, history, outputs, predictions,
+                     nn.metrics.accuracy(dataset.y_test, predictions), report,
+                     time.perf_counter() - started, diverged)
+
+
+def make_optimizer(name: str, model: "Module", lr: float) -> Any:
+    """An optimizer by its lower-case name (sgd is plain gradient descent: no momentum)."""
+    from nn import optim
+
+    classes = {"sgd": optim.SGD, "adam": optim.Adam, "adamw": optim.AdamW,
+               "rmsprop": optim.RMSprop}
+    if name not in classes:
+        raise ValueError(f"demo: unknown optimizer {name!r}; choose one of {', '.join(classes)}")
+    return classes[name](model.parameters(), lr=lr)
+
+
+def print_results(result: DemoResult, echo: Callable[[str], None] = print) -> None:
+    """Both runs side by side at a few epochs, then each one's test classification report."""
+    runs = result.runs
+    header = f"{'epoch':>6}" + "".join(f" | {r.title[:38]:<38}" for r in runs)
+    columns = f"{'':>6}" + " | train loss  train acc  test acc      " * len(runs)
+    echo("\n" + header.rstrip() + "\n" + columns.rstrip())
+    longest = max(len(r.history.epochs) for r in runs)
+    for epoch in sorted({1, *np.linspace(1, longest, 6).astype(int).tolist()}):
+        cells = []
+        for run in runs:
+            h = run.history
+            if epoch <= len(h.epochs):
+                cells.append(f"{h['loss'][epoch - 1]:10.4f}  {h['accuracy'][epoch - 1]:9.3f}  "
+                             f"{h['val_accuracy'][epoch - 1]:8.3f}      ")
+            else:
+                cells.append(f"{'(stopped)':<38}")
+        echo((f"{epoch:>6} | " + " | ".join(cells)).rstrip())
+    for run in runs:
+        echo(f"\n{run.title}: test accuracy {run.test_accuracy:.1%} "
+             f"({run.seconds:.2f} s)\n{run.report}")
+    echo(textwrap.fill(explain(result.dataset), width=96) + "\n")
+
+
+def explain(dataset: "Dataset") -> str:
+    """Why the two runs differ, in the terms of this data set."""
+    spread = dataset.X_train.std(axis=0)
+    spread = spread[spread > 0]
+    if spread.max() > 10 * spread.min():
+        return (f"Why they differ: the raw features' standard deviations range from "
+                f"{spread.min():.3g} to {spread.max():.3g}, so one learning rate is too big for "
+                "some weights and too small for others, and large inputs push units into "
+                "saturation. Standardising gives every feature mean 0 and std 1; Adam then "
+                "scales each weight's step by its own gradient history.")
+    return ("Why they differ: these features are already on similar scales, so the gap is the "
+            "optimizer. The naive init's small weights give small gradients, and plain "
+            "gradient descent moves by lr times the gradient; Adam moves each weight by about "
+            "lr per step whatever the gradient's size.")
+
+
+def write_outputs(result: DemoResult, out: Path) -> dict[str, Path]:
+    """The training-curve PNG and each run's weights (.npz) under `out`."""
+    import nn
+
+    out.mkdir(parents=True, exist_ok=True)
+    name = result.settings.dataset
+    files = {"plot": _plot_histories(result, out / f"{name}-training.png")}
+    for key, run in zip(("baseline_weights", "weights"), result.runs):
+        files[key] = nn.save(run.model.state_dict(), out / f"{name}-{_slug(run.title)}.npz")
+    result.files.update(files)
+    return files
+
+
+def _plot_histories(result: DemoResult, path: Path) -> Path:
+    """Loss and accuracy against epochs for both runs (train solid, test dashed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, (loss_axes, accuracy_axes) = plt.subplots(1, 2, figsize=(11, 4))
+    for run, colour in zip(result.runs, ("tab:red", "tab:blue")):
+        h = run.history
+        for key, axes in (("loss", loss_axes), ("accuracy", accuracy_axes)):
+            if h.epochs:
+                axes.plot(h.epochs, h[key], color=colour, label=f"{run.title} (train)")
+                axes.plot(h.epochs, h[f"val_{key}"], color=colour, linestyle="--",
+                          label=f"{run.title} (test)")
+    loss_axes.set(xlabel="epoch", ylabel="loss", title="loss", yscale="log")
+    accuracy_axes.set(xlabel="epoch", ylabel="accuracy", title="accuracy", ylim=(0, 1.02))
+    accuracy_axes.legend(fontsize=8, loc="lower right")
+    figure.suptitle(f"{result.settings.dataset}: the same network, two ways of training it")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
+
+
+def _optimizer_name(name: str) -> str:
+    return {"sgd": "plain gradient descent", "adam": "Adam", "adamw": "AdamW",
+            "rmsprop": "RMSprop"}[name]
+
+
+def _slug(title: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in title.lower()).split())
 
 
 def add_parser(commands: Any) -> None:
-    parser = commands.add_parser("demo", help="run the classic example end to end")
+    parser = commands.add_parser(
+        "demo", help="train a network two ways on a real data set and compare",
+        description="The classic from-scratch story: an architecture list, naive init, plain "
+                    "gradient descent on raw inputs, then standardised inputs with Adam, side "
+                    "by side, scored on a held-out test split.")
+    parser.add_argument("--dataset", choices=DATASETS, default="breast-cancer")
+    parser.add_argument("--epochs", type=_positive_int, default=None,
+                        help="epochs for both runs (default: the data set's)")
+    parser.add_argument("--lr", type=float, default=None,
+                        help="learning rate of the second run (default: the data set's; the "
+                             f"first run keeps the original's {BASELINE_LR})")
+    parser.add_argument("--optimizer", choices=OPTIMIZERS, default="adam",
+                        help="optimizer of the second run (default: adam)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for split, init and shuffling")
+    parser.add_argument("--out", type=Path, default=Path("out"),
+                        help="folder for the plot and weights (default: out/)")
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from autograd_engine import Tensor
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
 
-    x1, x2 = Tensor(2.0, name="x1"), Tensor(0.0, name="x2")
-    w1 = Tensor(-3.0, requires_grad=True, name="w1")
-    w2 = Tensor(1.0, requires_grad=True, name="w2")
-    b = Tensor(6.8813735870195432, requires_grad=True, name="b")
-    out = (x1 * w1 + x2 * w2 + b).tanh()
-    out.backward()
-    print(f"neuron: tanh(x1*w1 + x2*w2 + b) = {out.item():.4f}")
-    for p in (w1, w2, b):
-        print(f"  d out / d {p.name} = {p.grad.item():.4f}")
+
+def run(args: argparse.Namespace) -> int:
+    settings = DemoSettings.for_dataset(args.dataset, epochs=args.epochs, lr=args.lr,
+                                        optimizer=args.optimizer, seed=args.seed,
+                                        progress=not args.no_progress)
+    result = run_demo(settings)
+    print_results(result)
+    files = write_outputs(result, args.out)
+    print("Wrote " + ", ".join(str(path) for path in files.values()))
     return 0

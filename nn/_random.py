@@ -1,0 +1,29 @@
+"""The random generator shared by `nn.init` and `nn.Dropout`, seeded by `nn.manual_seed`."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+_default = np.random.default_rng()
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Seed the generator that init functions and Dropout use when given none, for a run that
+    repeats exactly (PyTorch's `torch.manual_seed`). Returns that generator."""
+    global _default
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"manual_seed: seed must be a non-negative integer, got {seed!r}")
+    _default = np.random.default_rng(int(seed))
+    return _default
+
+
+def resolve(generator: Optional[np.random.Generator]) -> np.random.Generator:
+    """The generator to draw from: the one passed in, else the shared default."""
+    if generator is None:
+        return _default
+    if not isinstance(generator, np.random.Generator):
+        raise TypeError(f"generator must be a numpy.random.Generator (np.random.default_rng("
+                        f"seed)), got {type(generator).__name__}")
+    return generator

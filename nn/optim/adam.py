@@ -1,0 +1,80 @@
+"""Adam and AdamW, with PyTorch's update formulas."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping
+
+import numpy as np
+
+from .optimizer import Optimizer, ParamsArg
+
+
+class Adam(Optimizer):
+    """Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0)
+
+    Kingma & Ba (2015), as PyTorch computes it, at step t:
+
+        g = g + weight_decay * p                      (L2 penalty through the gradient)
+        m = m + (1 - beta1) * (g - m)                 (a running mean of g)
+        v = beta2 * v + (1 - beta2) * g * g           (a running mean of g^2)
+        p = p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+
+    Each parameter moves about lr per step whatever its gradient's scale, which is why Adam
+    copes with inputs that were never standardised far better than plain gradient descent.
+    """
+
+    #: AdamW decouples weight decay from the gradient; Adam adds it to the gradient.
+    decoupled_weight_decay = False
+
+    def __init__(self, params: ParamsArg, lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0) -> None:
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
+                                      weight_decay=weight_decay))
+
+    def _check(self, group: Mapping[str, Any]) -> None:
+        super()._check(group)
+        beta1, beta2 = group["betas"]
+        if not (0 <= beta1 < 1 and 0 <= beta2 < 1):
+            raise ValueError(f"{type(self).__name__}: betas must be in [0, 1), got "
+                             f"{group['betas']}")
+        if group["eps"] < 0:
+            raise ValueError(f"{type(self).__name__}: eps must be >= 0, got {group['eps']}")
+
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                group: Mapping[str, Any]) -> None:
+        lr, (beta1, beta2), decay = group["lr"], group["betas"], group["weight_decay"]
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = np.zeros_like(param)
+            state["exp_avg_sq"] = np.zeros_like(param)
+        state["step"] += 1
+        step = state["step"]
+        if decay and self.decoupled_weight_decay:
+            param *= 1 - lr * decay
+        elif decay:
+            grad = grad + decay * param
+        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        exp_avg += (1 - beta1) * (grad - exp_avg)  # PyTorch's lerp, in the same order
+        exp_avg_sq *= beta2
+        exp_avg_sq += (1 - beta2) * grad * grad  # addcmul's order: (value * g) * g
+        step_size = lr / (1 - beta1 ** step)
+        denominator = np.sqrt(exp_avg_sq) / math.sqrt(1 - beta2 ** step) + group["eps"]
+        param += -step_size * exp_avg / denominator  # addcdiv's order: (value * m) / d
+
+
+class AdamW(Adam):
+    """AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2)
+
+    Loshchilov & Hutter (2019): Adam with decoupled weight decay. The parameter shrinks by
+    p = p * (1 - lr * weight_decay) before the Adam step, instead of the penalty passing
+    through the moment estimates (where Adam's rescaling would weaken it).
+    """
+
+    decoupled_weight_decay = True
+
+    def __init__(self, params: ParamsArg, lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2) -> None:
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)

@@ -1,0 +1,157 @@
+"""`Optimizer`: the base class. Holds parameter groups and per-parameter state, and saves
+both in PyTorch's `state_dict` layout.
+
+Updates are plain numpy arithmetic on `p.data`, in place and under `no_grad`: an update is
+not part of any graph, and writing into the same array keeps every reference to the
+parameter valid. State (momentum buffers, moment estimates) has the parameter's dtype, so
+float32 training stays float32.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Iterable, Mapping, Union
+
+import numpy as np
+
+from autograd_engine import Tensor, no_grad
+
+from ..parameter import copy_into
+
+ParamsArg = Union[Iterable[Tensor], Iterable[Mapping[str, Any]]]
+
+
+class Optimizer:
+    """Base class: subclasses set `defaults` and write `_update(p, grad, state, group)`."""
+
+    def __init__(self, params: ParamsArg, defaults: Mapping[str, Any]) -> None:
+        self.defaults = dict(defaults)
+        self.param_groups: list[dict[str, Any]] = []
+        self.state: dict[Tensor, dict[str, Any]] = {}
+        groups = list(params)
+        if not groups:
+            raise ValueError(f"{type(self).__name__}: got an empty parameter list; pass "
+                             "model.parameters() of a model that has parameters")
+        if not isinstance(groups[0], Mapping):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def add_param_group(self, group: Mapping[str, Any]) -> None:
+        """Add parameters with their own settings (e.g. a smaller lr); unset ones default."""
+        if not isinstance(group, Mapping) or "params" not in group:
+            raise TypeError(f"{type(self).__name__}: a parameter group is a dict with a "
+                            f"'params' list, got {type(group).__name__}")
+        params = group["params"]
+        params = [params] if isinstance(params, Tensor) else list(params)
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        for i, p in enumerate(params):
+            if not isinstance(p, Tensor) or not p.requires_grad or not p.is_leaf:
+                raise TypeError(f"{type(self).__name__}: parameter {i} must be a leaf Tensor with "
+                                f"requires_grad=True (an nn.Parameter), got {p!r:.60}")
+            if id(p) in seen:
+                raise ValueError(f"{type(self).__name__}: parameter {i} appears in more than one "
+                                 "parameter group (or twice)")
+            seen.add(id(p))
+        unknown = set(group) - set(self.defaults) - {"params", "initial_lr"}
+        if unknown:
+            raise ValueError(f"{type(self).__name__}: unknown settings {sorted(unknown)}; "
+                             f"known: {sorted(self.defaults)}")
+        full = {**self.defaults, **{k: v for k, v in group.items() if k != "params"}}
+        self._check(full)
+        full["params"] = params
+        self.param_groups.append(full)
+
+    def _check(self, group: Mapping[str, Any]) -> None:
+        """Validate a group's hyperparameters (subclasses add their own)."""
+        if not group["lr"] >= 0:
+            raise ValueError(f"{type(self).__name__}: lr must be >= 0, got {group['lr']}")
+        if not group.get("weight_decay", 0.0) >= 0:
+            raise ValueError(f"{type(self).__name__}: weight_decay must be >= 0, got "
+                             f"{group['weight_decay']}")
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear every parameter's gradient (None by default, zeros otherwise)."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                p.grad = None if set_to_none or p.grad is None else Tensor(np.zeros_like(
+                    np.asarray(p.data)))
+
+    @no_grad()
+    def step(self) -> None:
+        """Update every parameter that has a gradient (those without one are skipped, as in
+        PyTorch)."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                grad = np.asarray(p.grad.data, dtype=p.dtype)
+                is_array = isinstance(p.data, np.ndarray)
+                param = p.data if is_array else np.array(p.data)
+                self._update(param, grad, self.state.setdefault(p, {}), group)
+                if not is_array:  # a 0-d parameter holds an immutable numpy scalar
+                    copy_into(p, param)
+                else:
+                    p.bump_version()  # graphs recorded before this step must not backward
+
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                group: Mapping[str, Any]) -> None:
+        """Change `param` in place by one step (`grad` is the caller's: never change it)."""
+        raise NotImplementedError
+
+    # --- saving ---------------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        """{"state": {index: {name: value}}, "param_groups": [{settings, "params": [index]}]},
+        PyTorch's layout: parameters are numbered in group order, so the dict is independent
+        of the objects and loads into a fresh optimizer over a fresh model."""
+        index = {}
+        groups = []
+        for group in self.param_groups:
+            ids = []
+            for p in group["params"]:
+                index[p] = index.get(p, len(index))
+                ids.append(index[p])
+            groups.append({**{k: v for k, v in group.items() if k != "params"}, "params": ids})
+        state = {index[p]: copy.deepcopy(s) for p, s in self.state.items() if p in index}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Restore settings and state saved by `state_dict()` from an optimizer over parameters
+        of the same shapes, in the same order."""
+        groups = state_dict.get("param_groups") if isinstance(state_dict, Mapping) else None
+        if groups is None or "state" not in state_dict:
+            raise ValueError(f"{type(self).__name__}.load_state_dict: expected a dict with "
+                             "'state' and 'param_groups' (from optimizer.state_dict())")
+        sizes = [len(g["params"]) for g in self.param_groups]
+        if [len(g["params"]) for g in groups] != sizes:
+            raise ValueError(f"{type(self).__name__}.load_state_dict: the saved optimizer has "
+                             f"groups of sizes {[len(g['params']) for g in groups]}, this one "
+                             f"{sizes}")
+        by_index = {i: p for saved, mine in zip(groups, self.param_groups)
+                    for i, p in zip(saved["params"], mine["params"])}
+        problems = []
+        for i, saved in state_dict["state"].items():
+            p = by_index.get(i)
+            if p is None:
+                problems.append(f"state for parameter {i}, which no group lists")
+                continue
+            for name, value in saved.items():
+                if isinstance(value, np.ndarray) and value.shape != p.shape:
+                    problems.append(f"parameter {i} {name}: expected shape {p.shape}, found "
+                                    f"{value.shape}")
+        if problems:
+            raise ValueError(f"{type(self).__name__}.load_state_dict: " + "; ".join(problems))
+        self.state = {by_index[i]: {k: (np.array(v, dtype=by_index[i].dtype)
+                                        if isinstance(v, np.ndarray) else v)
+                                    for k, v in saved.items()}
+                      for i, saved in state_dict["state"].items()}
+        for saved, mine in zip(groups, self.param_groups):
+            mine.update({k: v for k, v in saved.items() if k != "params"})
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
+        return "\n".join(lines + [")"])

@@ -1,0 +1,102 @@
+"""`save` and `load`: state dicts as `.npz` archives, read back without unpickling anything.
+
+An `.npz` is a zip of `.npy` arrays; loading it with `allow_pickle=False` means a file can
+hold only plain numbers, never code to run. Object arrays, truncated downloads and files of
+another kind are all refused with an error that names the file and the problem.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any, Mapping, Union
+
+import numpy as np
+
+from autograd_engine import Tensor
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+class LoadError(ValueError):
+    """A file that is not a state dict written by `nn.save` (or is damaged)."""
+
+
+def save(state_dict: Mapping[str, Any], path: PathLike) -> Path:
+    """Write a state dict (name -> array, as `model.state_dict()` returns) to `path` as an
+    uncompressed `.npz`, exactly at that path, atomically (a crash leaves no half file).
+    Returns the path."""
+    if not isinstance(state_dict, Mapping):
+        hint = " (call model.state_dict())" if hasattr(state_dict, "state_dict") else ""
+        raise TypeError(f"save: expected a mapping name -> array{hint}, got "
+                        f"{type(state_dict).__name__}")
+    arrays = {}
+    for name, value in state_dict.items():
+        array = np.asarray(value.data if isinstance(value, Tensor) else value)
+        if not isinstance(name, str) or array.dtype.kind not in "biuf":
+            raise TypeError(f"save: entry {name!r} must map a string to a numeric array, got "
+                            f"{type(value).__name__} of dtype {array.dtype}")
+        arrays[name] = array
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            np.savez(file, **arrays)
+        os.chmod(temporary, 0o666 & ~_current_umask())  # mkstemp makes it private (0600)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return path
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def load(path: PathLike) -> "OrderedDict[str, np.ndarray]":
+    """Read a state dict written by `save`. Never unpickles: an object array, a truncated or
+    corrupt archive, or a file of another kind raises LoadError naming the problem."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"load: no such file {str(path)!r}")
+    try:
+        state = _read_all(path)
+    except LoadError:
+        raise
+    except ValueError as error:
+        if "pickle" in str(error):
+            raise LoadError(f"load: {str(path)!r} contains pickled (object) data or is not a "
+                            "numpy file; refusing to load it, since unpickling can run code. "
+                            "Only numeric arrays written by nn.save are accepted") from None
+        raise LoadError(f"load: {str(path)!r} is damaged or not an .npz archive "
+                        f"({error})") from None
+    except (zipfile.BadZipFile, EOFError, OSError, KeyError) as error:
+        raise LoadError(f"load: {str(path)!r} is truncated or corrupt (it was probably cut off "
+                        f"while writing or downloading): {type(error).__name__}: "
+                        f"{error}") from None
+    for name, array in state.items():
+        if array.dtype.kind not in "biuf":
+            raise LoadError(f"load: entry {name!r} of {str(path)!r} has dtype {array.dtype}, "
+                            "not numbers")
+    return state
+
+
+def _read_all(path: Path) -> "OrderedDict[str, np.ndarray]":
+    loaded = np.load(path, allow_pickle=False)
+    if not isinstance(loaded, np.lib.npyio.NpzFile):
+        raise LoadError(f"load: {str(path)!r} holds a single array, not a state dict (an .npz "
+                        "archive written by nn.save)")
+    with loaded:  # read every member now: a truncated member only fails when it is read
+        state = OrderedDict((name, loaded[name]) for name in loaded.files)
+    for name, value in state.items():
+        if not isinstance(value, np.ndarray):  # np.load hands back non-.npy members as bytes
+            raise LoadError(f"load: {str(path)!r} is a zip archive but its member {name!r} is "
+                            "not a numpy array; it was not written by nn.save")
+    return state

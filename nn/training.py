@@ -1,0 +1,209 @@
+"""`fit`: the training loop every from-scratch tutorial writes, once, with the checks they
+skip: seeded shuffling, validation in eval mode without a graph, a live progress bar, and a
+clear stop when the loss turns nan."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Sequence, Union
+
+import numpy as np
+
+from autograd_engine import Tensor, no_grad
+
+from .data import batches
+from .metrics import accuracy
+from .module import Module
+from .optim import LRScheduler, Optimizer
+
+Metric = Union[str, Callable[[np.ndarray, np.ndarray], float]]
+METRICS: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {"accuracy": accuracy}
+
+
+class TrainingDiverged(FloatingPointError):
+    """The loss became nan or infinite; `history` holds the epochs completed before."""
+
+    def __init__(self, message: str, epoch: int, batch: int, history: "History") -> None:
+        super().__init__(message)
+        self.epoch, self.batch, self.history = epoch, batch, history
+
+
+@dataclass
+class History:
+    """Per-epoch results of `fit`: `train` and `validation` map "loss" and each metric name to
+    a list with one value per epoch; `seconds` is the wall time per epoch. `history["loss"]`
+    and `history["val_accuracy"]` read like Keras' history."""
+
+    train: dict[str, list[float]] = field(default_factory=dict)
+    validation: dict[str, list[float]] = field(default_factory=dict)
+    seconds: list[float] = field(default_factory=list)
+
+    @property
+    def epochs(self) -> list[int]:
+        """1, 2, ... for the epochs run (the x axis of a training plot)."""
+        return list(range(1, len(self.seconds) + 1))
+
+    def __getitem__(self, key: str) -> list[float]:
+        if key.startswith("val_"):
+            return self.validation[key[4:]]
+        return self.train[key]
+
+    def record(self, part: str, values: dict[str, float]) -> None:
+        """Append one epoch's values to `train` or `validation`."""
+        store = getattr(self, part)
+        for name, value in values.items():
+            store.setdefault(name, []).append(value)
+
+    def last(self) -> dict[str, float]:
+        """The final epoch's values, keyed like `history[key]`."""
+        out = {k: v[-1] for k, v in self.train.items()}
+        out.update({f"val_{k}": v[-1] for k, v in self.validation.items()})
+        return out
+
+
+def predict(model: Module, X: Any, batch_size: Optional[int] = None) -> np.ndarray:
+    """The model's outputs on X, in eval mode and without recording a graph."""
+    X = np.asarray(X, dtype=_dtype_of(model))
+    size = max(len(X), 1) if batch_size is None else int(batch_size)
+    was_training = model.training
+    model.eval()
+    try:
+        with no_grad():
+            parts = [np.asarray(model(Tensor(X[start:start + size])).data)
+                     for start in range(0, len(X), size)]
+    finally:
+        model.train(was_training)
+    return np.concatenate(parts) if parts else np.zeros((0,))
+
+
+def evaluate(model: Module, X: Any, y: Any, loss_fn: Module,
+             metrics: Sequence[Metric] = ("accuracy",)) -> dict[str, float]:
+    """Loss and metrics on a data set, in eval mode and without recording a graph."""
+    outputs = predict(model, X)
+    with no_grad():
+        loss = float(loss_fn(Tensor(outputs), _targets(y, outputs)).item())
+    return {"loss": loss, **_metric_values(metrics, loss_fn, outputs, y)}
+
+
+def fit(model: Module, X: Any, y: Any, loss_fn: Module, optimizer: Optimizer, epochs: int,
+        batch_size: Optional[int] = None, validation: Optional[tuple[Any, Any]] = None,
+        metrics: Sequence[Metric] = ("accuracy",), progress: bool = True,
+        seed: Optional[int] = None, scheduler: Optional[LRScheduler] = None) -> History:
+    """Train `model` for `epochs` passes over (X, y) and return the History.
+
+    Each batch: forward, `loss_fn(output, y)`, backward, `optimizer.step()`. batch_size=None
+    trains on the whole set at once (full-batch gradient descent). Batches are shuffled by a
+    generator seeded with `seed`. `validation=(X_val, y_val)` is evaluated after every epoch.
+    Metrics are names ("accuracy") or functions f(y_true, y_pred_labels); labels come from
+    the loss's decision rule (`loss_fn.predict`). Labels of shape (N,) are reshaped to
+    (N, 1) for a model with one output column. `scheduler.step()` runs after each epoch.
+    A nan or infinite loss stops training with TrainingDiverged (a FloatingPointError) naming
+    the epoch and the batch, and carrying the History of the epochs before."""
+    _check_fit_args(model, X, y, epochs, optimizer)
+    X = np.asarray(X, dtype=_dtype_of(model))
+    y = np.asarray(y)
+    generator = np.random.default_rng(seed)
+    history = History()
+    bar = _progress_bar(epochs, progress)
+    model.train()
+    for epoch in range(1, epochs + 1):
+        started = time.perf_counter()
+        total, outputs, targets = 0.0, [], []
+        for number, (xb, yb) in enumerate(batches(X, y, batch_size, generator=generator), 1):
+            output = model(Tensor(xb))
+            loss = loss_fn(output, _targets(yb, output))
+            if loss.numel() != 1:
+                raise ValueError(f"fit: loss_fn must return one number, got shape {loss.shape}; "
+                                 "use reduction='mean' (or 'sum')")
+            value = float(loss.item())
+            if not math.isfinite(value):
+                bar.close()
+                raise TrainingDiverged(
+                    f"fit: the loss became {value} at epoch {epoch}, batch {number}; the "
+                    "updates diverged. Lower the learning rate, standardise the inputs "
+                    "(nn.data.Standardizer), or check the data for nan/inf",
+                    epoch, number, history)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += value * len(xb)
+            outputs.append(np.asarray(output.data))
+            targets.append(yb)
+        if scheduler is not None:
+            scheduler.step()
+        out, tgt = np.concatenate(outputs), np.concatenate(targets)
+        history.record("train", {"loss": total / len(X),
+                                 **_metric_values(metrics, loss_fn, out, tgt)})
+        if validation is not None:
+            history.record("validation", evaluate(model, *validation, loss_fn, metrics))
+        history.seconds.append(time.perf_counter() - started)
+        bar.set_postfix_str(_summary(history.last()), refresh=False)
+        bar.update(1)
+    bar.close()
+    return history
+
+
+def _dtype_of(model: Module) -> np.dtype:
+    """Inputs take the parameters' dtype, so a float32 model trains in float32 end to end."""
+    first = next(model.parameters(), None)
+    return np.dtype(np.float64) if first is None else first.dtype
+
+
+def _targets(y: np.ndarray, output: Any) -> Any:
+    """Targets as the loss wants them: class indices for a many-column output stay integers;
+    otherwise they take the output's dtype (BCE on float32 stays float32), and labels of
+    shape (N,) become the column (N, 1) that a one-output model produces."""
+    y = np.asarray(y)
+    shape = np.shape(getattr(output, "data", output))
+    if len(shape) == 2 and shape[1] > 1 and y.ndim == 1:
+        return y
+    if y.ndim == 1 and shape == (len(y), 1):
+        y = y.reshape(-1, 1)
+    return y.astype(np.asarray(getattr(output, "data", output)).dtype, copy=False)
+
+
+def _metric_values(metrics: Sequence[Metric], loss_fn: Module, outputs: np.ndarray,
+                   y: np.ndarray) -> dict[str, float]:
+    if not metrics:
+        return {}
+    predictions = getattr(loss_fn, "predict", lambda _: None)(outputs)
+    if predictions is None:
+        raise ValueError(f"fit: metrics {list(metrics)} need class labels, but "
+                         f"{type(loss_fn).__name__} is not a classification loss; pass "
+                         "metrics=() for regression")
+    values = {}
+    for metric in metrics:
+        function = METRICS.get(metric) if isinstance(metric, str) else metric
+        if function is None:
+            raise ValueError(f"fit: unknown metric {metric!r}; known: {', '.join(METRICS)}, or "
+                             "pass a function f(y_true, y_pred)")
+        name = metric if isinstance(metric, str) else getattr(metric, "__name__", "metric")
+        values[name] = float(function(y, predictions))
+    return values
+
+
+def _check_fit_args(model: Module, X: Any, y: Any, epochs: int, optimizer: Optimizer) -> None:
+    if not isinstance(model, Module):
+        raise TypeError(f"fit: model must be an nn.Module, got {type(model).__name__}")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"fit: optimizer must be an nn.optim optimizer, got "
+                        f"{type(optimizer).__name__}")
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
+    if len(X) != len(y):
+        raise ValueError(f"fit: X has {len(X)} samples but y has {len(y)}")
+    if len(X) == 0:
+        raise ValueError("fit: no training samples")
+
+
+def _summary(values: dict[str, float]) -> str:
+    """Compact live numbers for the bar: "loss=0.1234 acc=0.950 val_loss=... val_acc=..."."""
+    return " ".join(f"{k.replace('accuracy', 'acc')}={v:.4g}" for k, v in values.items())
+
+
+def _progress_bar(epochs: int, enabled: bool) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(total=epochs, desc="training", unit="epoch", disable=not enabled)

@@ -1,0 +1,98 @@
+"""`autograd-engine demo`: the story end to end on each data set, and its accuracy claims."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nn
+from autograd_engine.cli import main
+from autograd_engine.cli.demo import DemoSettings, run_demo, write_outputs
+
+
+@pytest.mark.parametrize("dataset", ["breast-cancer", "digits", "moons"])
+def test_demo_runs_end_to_end(dataset: str, tmp_path: Path,
+                              capsys: pytest.CaptureFixture) -> None:
+    code = main(["demo", "--dataset", dataset, "--epochs", "3", "--out", str(tmp_path),
+                 "--no-progress", "--seed", "1"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Architecture:\n[{'input_dim':" in out and "Init: naive" in out
+    assert out.count("precision    recall  f1-score") == 2
+    assert "plain gradient descent, raw inputs" in out and "Adam, standardised inputs" in out
+    png = tmp_path / f"{dataset}-training.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    weights = sorted(tmp_path.glob("*.npz"))
+    assert len(weights) == 2
+    model = nn.MLP.from_architecture(_architecture(out))
+    model.load_state_dict(nn.load(weights[0]))
+
+
+def _architecture(printed: str) -> list:
+    """The architecture list exactly as the demo printed it."""
+    import ast
+
+    text = printed.split("Architecture:\n", 1)[1]
+    return ast.literal_eval(text[:text.index("]") + 1])
+
+
+@pytest.mark.parametrize("dataset, test_accuracy, train_accuracy", [
+    ("breast-cancer", 0.97, None), ("digits", 0.95, None), ("moons", None, 1.0)])
+def test_default_settings_reach_the_documented_accuracy(dataset: str, test_accuracy: float,
+                                                        train_accuracy: float) -> None:
+    settings = DemoSettings.for_dataset(dataset, progress=False)
+    result = run_demo(settings, echo=lambda _: None)
+    baseline, tuned = result.runs
+    if test_accuracy is not None:
+        assert tuned.test_accuracy >= test_accuracy
+    if train_accuracy is not None:
+        assert tuned.history["accuracy"][-1] == train_accuracy
+    assert baseline.test_accuracy < tuned.test_accuracy  # the point of the story
+
+
+def test_result_keeps_everything_and_is_reproducible(tmp_path: Path) -> None:
+    settings = DemoSettings.for_dataset("moons", epochs=5, progress=False)
+    first = run_demo(settings, echo=lambda _: None)
+    second = run_demo(settings, echo=lambda _: None)
+    for a, b in zip(first.runs, second.runs):
+        np.testing.assert_array_equal(a.test_outputs, b.test_outputs)
+        assert a.history.train == b.history.train
+        assert a.report == b.report and a.test_predictions.shape == (20,)
+    files = write_outputs(first, tmp_path / "new")
+    assert set(files) == {"plot", "baseline_weights", "weights"} and first.files == files
+    assert all(path.is_file() for path in files.values())
+
+
+def test_both_runs_start_from_the_seeded_naive_init() -> None:
+    settings = DemoSettings.for_dataset("moons", epochs=1, progress=False)
+    result = run_demo(settings, echo=lambda _: None)
+    untrained = nn.MLP.from_architecture(result.architecture, init="naive",
+                                         generator=np.random.default_rng(settings.seed))
+    for name, value in untrained.state_dict().items():
+        np.testing.assert_array_equal(result.initial_state[name], value)
+        assert not np.array_equal(result.runs[1].model.state_dict()[name], value)
+
+
+def test_options_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    main(["demo", "--dataset", "moons", "--epochs", "2", "--optimizer", "rmsprop", "--lr", "0.05",
+          "--out", str(tmp_path), "--no-progress"])
+    out = capsys.readouterr().out
+    assert "RMSprop, standardised inputs (RMSprop, lr 0.05" in out
+    with pytest.raises(SystemExit):
+        main(["demo", "--dataset", "iris"])
+    with pytest.raises(SystemExit):
+        main(["demo", "--epochs", "0"])
+    with pytest.raises(ValueError, match="unknown data set 'iris'"):
+        DemoSettings.for_dataset("iris")
+
+
+def test_python_dash_m_runs_the_demo(tmp_path: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "autograd_engine", "demo", "--dataset", "moons", "--epochs", "2",
+         "--out", str(tmp_path), "--no-progress"], capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    assert "test accuracy" in completed.stdout and (tmp_path / "moons-training.png").is_file()

@@ -1,0 +1,69 @@
+"""nn.data: batches, standardisation, the bundled data sets; nn.metrics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import nn
+
+
+def test_batches_cover_every_row_once_and_are_seeded() -> None:
+    X, y = np.arange(10)[:, None] * 1.0, np.arange(10)
+    parts = list(nn.data.batches(X, y, batch_size=4, seed=0))
+    assert [len(xb) for xb, _ in parts] == [4, 4, 2]
+    rows = np.concatenate([yb for _, yb in parts])
+    assert sorted(rows) == list(range(10)) and list(rows) != list(range(10))
+    for xb, yb in parts:
+        np.testing.assert_array_equal(xb[:, 0], yb)  # rows stay paired
+    again = np.concatenate([yb for _, yb in nn.data.batches(X, y, batch_size=4, seed=0)])
+    np.testing.assert_array_equal(rows, again)
+    (whole, _), = nn.data.batches(X, y, shuffle=False)
+    np.testing.assert_array_equal(whole, X)
+
+
+def test_batches_errors() -> None:
+    with pytest.raises(ValueError, match="X has 3 rows but y has 2"):
+        list(nn.data.batches(np.zeros((3, 1)), np.zeros(2)))
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        list(nn.data.batches(np.zeros((3, 1)), np.zeros(3), batch_size=0))
+
+
+def test_standardizer_learns_from_train_only() -> None:
+    train = np.array([[1.0, 5.0], [3.0, 5.0]])
+    scaler = nn.data.Standardizer().fit(train)
+    np.testing.assert_allclose(scaler.transform(train), [[-1.0, 0.0], [1.0, 0.0]])
+    np.testing.assert_allclose(scaler.transform([[5.0, 6.0]]), [[3.0, 1.0]])  # constant: std 1
+    with pytest.raises(ValueError, match="fitted on \\(2,\\) features"):
+        scaler.transform(np.zeros((1, 3)))
+
+
+@pytest.mark.parametrize("name, features, classes, size", [
+    ("breast-cancer", 30, 2, 569), ("digits", 64, 10, 1797), ("moons", 2, 2, 100)])
+def test_bundled_data_sets(name: str, features: int, classes: int, size: int) -> None:
+    data = nn.data.load_dataset(name, test_size=0.25, seed=1)
+    assert data.n_features == features and data.n_classes == classes
+    assert len(data.X_train) + len(data.X_test) == size
+    assert len(data.X_test) == pytest.approx(size / 4, abs=1)
+    assert data.y_train.dtype == np.int64 and set(data.y_train) == set(range(classes))
+    standardized = nn.data.load_dataset(name, test_size=0.25, seed=1, standardize=True)
+    np.testing.assert_allclose(standardized.X_train.mean(axis=0), 0, atol=1e-9)
+    np.testing.assert_array_equal(standardized.y_test, data.y_test)  # the same split
+    assert all(isinstance(t, str) for t in data.target_names)
+
+
+def test_unknown_data_set() -> None:
+    with pytest.raises(ValueError, match="unknown data set 'iris'.*breast-cancer"):
+        nn.data.load_dataset("iris")
+
+
+def test_accuracy_and_report() -> None:
+    assert nn.metrics.accuracy([0, 1, 1, 0], np.array([[0], [1], [0], [0]])) == 0.75
+    with pytest.raises(ValueError, match="3 labels, y_pred 2"):
+        nn.metrics.accuracy([0, 1, 1], [0, 1])
+    with pytest.raises(ValueError, match="one label per sample"):
+        nn.metrics.accuracy(np.zeros((2, 3)), np.zeros((2, 3)))
+    report = nn.metrics.classification_report([0, 1, 1], [0, 1, 0], target_names=["no", "yes"])
+    assert "no" in report and "yes" in report and "precision" in report
+    signed = nn.metrics.classification_report([-1, 1], [-1, 1], target_names=["neg", "pos"])
+    assert "1.000" in signed

@@ -1,0 +1,152 @@
+"""Module: registration, names, walking the tree, modes, repr, state dicts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import nn
+from autograd_engine import Tensor
+
+
+class Block(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.scale = nn.Parameter(np.ones(3))
+        self.inner = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2, bias=False))
+        self.note = "not registered"
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.inner(x * self.scale)
+
+
+def test_named_parameters_use_pytorchs_dotted_names() -> None:
+    block = Block()
+    assert [name for name, _ in block.named_parameters()] == [
+        "scale", "inner.0.weight", "inner.0.bias", "inner.2.weight"]
+    assert [name for name, _ in nn.Sequential(nn.Linear(2, 3)).named_parameters()] == \
+        ["0.weight", "0.bias"]
+    assert [name for name, _ in nn.MLP([2, 3, 1]).named_parameters()] == [
+        "layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias"]
+    assert block.num_parameters() == 3 + 12 + 4 + 8
+
+
+def test_children_modules_and_reassignment() -> None:
+    block = Block()
+    assert list(block.children()) == [block.inner]
+    assert [name for name, _ in block.named_modules()] == ["", "inner", "inner.0", "inner.1",
+                                                           "inner.2"]
+    block.inner = nn.Linear(3, 2)  # replacing a submodule replaces its parameters
+    assert [name for name, _ in block.named_parameters()] == ["scale", "inner.weight",
+                                                              "inner.bias"]
+    block.scale = 5.0  # a plain value unregisters the parameter
+    assert "scale" not in dict(block.named_parameters())
+    del block.inner
+    assert list(block.children()) == []
+
+
+def test_shared_parameters_are_listed_once() -> None:
+    layer = nn.Linear(2, 2)
+    model = nn.Sequential(layer, nn.Tanh(), layer)
+    assert [name for name, _ in model.named_parameters()] == ["0.weight", "0.bias"]
+
+
+def test_forgetting_super_init_is_a_clear_error() -> None:
+    class Broken(nn.Module):
+        def __init__(self) -> None:
+            self.w = nn.Parameter([1.0])
+
+    with pytest.raises(AttributeError, match="super\\(\\).__init__\\(\\)"):
+        Broken()
+
+
+def test_zero_grad_train_eval_and_call() -> None:
+    block = Block()
+    block(np.ones((2, 3))).sum().backward()
+    assert all(p.grad is not None for p in block.parameters())
+    block.zero_grad(set_to_none=False)
+    assert all(not p.grad.data.any() for p in block.parameters())
+    block.zero_grad()
+    assert all(p.grad is None for p in block.parameters())
+    assert block.eval() is block and not any(m.training for m in block.modules())
+    block.train()
+    assert all(m.training for m in block.modules())
+
+
+def test_repr_prints_the_tree_with_shapes() -> None:
+    text = repr(Block())
+    assert text == (
+        "Block(\n"
+        "  scale: (3,)\n"
+        "  (inner): Sequential(\n"
+        "    (0): Linear(in_features=3, out_features=4, bias=True)\n"
+        "    (1): ReLU()\n"
+        "    (2): Linear(in_features=4, out_features=2, bias=False)\n"
+        "  )\n"
+        ")")
+
+
+def test_state_dict_round_trip() -> None:
+    source, target = Block(), Block()
+    state = source.state_dict()
+    assert list(state) == ["scale", "inner.0.weight", "inner.0.bias", "inner.2.weight"]
+    assert state["inner.0.weight"].shape == (4, 3)
+    state["scale"][0] = 99.0  # a copy: changing it leaves the model alone
+    assert source.scale.data[0] == 1.0
+    array = target.inner[0].weight.data
+    result = target.load_state_dict(source.state_dict())
+    assert result == ([], [])
+    assert target.inner[0].weight.data is array  # loaded in place
+    x = np.random.default_rng(0).normal(size=(5, 3))
+    np.testing.assert_array_equal(target(x).data, source(x).data)
+
+
+def test_load_accepts_tensors_and_casts_to_the_parameters_dtype() -> None:
+    layer = nn.Linear(2, 1, dtype=np.float32)
+    layer.load_state_dict({"weight": Tensor([[1.0, 2.0]]), "bias": [0.5]})
+    assert layer.weight.dtype == np.float32 and layer.bias.data.tolist() == [0.5]
+
+
+def test_bad_state_dict_lists_every_offending_key() -> None:
+    model = nn.MLP([3, 4, 2])
+    state = model.state_dict()
+    del state["layers.0.bias"]
+    state["layers.2.weight"] = np.zeros((2, 5))
+    state["layers.9.weight"] = np.zeros(7)
+    before = model.state_dict()
+    with pytest.raises(ValueError) as error:
+        model.load_state_dict(state)
+    message = str(error.value)
+    assert "3 problems" in message
+    assert "missing key 'layers.0.bias' (expected shape (4,))" in message
+    assert "unexpected key 'layers.9.weight' (found shape (7,))" in message
+    assert "'layers.2.weight': shape mismatch, expected (2, 4), found (2, 5)" in message
+    for name, value in model.state_dict().items():  # nothing was half-loaded
+        np.testing.assert_array_equal(value, before[name])
+
+
+def test_non_strict_load_reports_and_skips_but_shapes_must_match() -> None:
+    model = nn.MLP([3, 4, 2])
+    state = {"layers.0.weight": np.ones((4, 3)), "extra": np.zeros(1)}
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    assert missing == ["layers.0.bias", "layers.2.weight", "layers.2.bias"]
+    assert unexpected == ["extra"] and model.layers[0].weight.data.sum() == 12
+    with pytest.raises(ValueError, match="shape mismatch"):
+        model.load_state_dict({"layers.0.weight": np.ones(3)}, strict=False)
+
+
+def test_non_numeric_state_values_are_rejected() -> None:
+    with pytest.raises(ValueError, match="'bias': value is not numeric"):
+        nn.Linear(1, 1).load_state_dict({"weight": [[1.0]], "bias": np.array(["x"])})
+    with pytest.raises(TypeError, match="expected a mapping"):
+        nn.Linear(1, 1).load_state_dict([("weight", 1)])
+
+
+def test_parameter_is_a_tensor_leaf() -> None:
+    p = nn.Parameter([1, 2])
+    assert isinstance(p, Tensor) and p.requires_grad and p.is_leaf and p.dtype == np.float64
+    assert type(p * 2) is Tensor
+    assert nn.Parameter(np.zeros(2, dtype=np.float32)).dtype == np.float32
+    assert repr(p).startswith("Parameter containing:")
+    with pytest.raises(AttributeError):
+        p.extra = 1  # __slots__: no per-instance dict

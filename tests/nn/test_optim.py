@@ -1,0 +1,210 @@
+"""Optimizers and schedulers: PyTorch's trajectories step for step, the formulas by hand,
+in-place updates, state dicts, errors."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+import nn
+from autograd_engine import Tensor
+
+
+def quadratic_problem(reference: dict) -> tuple[nn.Parameter, nn.Parameter, callable]:
+    w, b = nn.Parameter(reference["w0"]), nn.Parameter(reference["b0"])
+    X = np.array(reference["X"])
+
+    def loss() -> Tensor:
+        return ((Tensor(X) @ w.T + b).tanh() ** 2).sum()
+
+    return w, b, loss
+
+
+def run_steps(optimizer: nn.optim.Optimizer, loss: callable, steps: int) -> None:
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss().backward()
+        optimizer.step()
+
+
+def test_trajectories_equal_pytorch_step_for_step(torch_reference: dict) -> None:
+    reference = torch_reference["optimizers"]
+    for case in reference["cases"]:
+        w, b, loss = quadratic_problem(reference)
+        kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in case["kwargs"].items()}
+        optimizer = getattr(nn.optim, case["name"])([w, b], **kwargs)
+        for number, (w_expected, b_expected) in enumerate(case["steps"], 1):
+            run_steps(optimizer, loss, 1)
+            label = f"{case['name']}({case['kwargs']}) step {number}"
+            np.testing.assert_allclose(w.data, w_expected, rtol=1e-12, atol=1e-15, err_msg=label)
+            np.testing.assert_allclose(b.data, b_expected, rtol=1e-12, atol=1e-15, err_msg=label)
+
+
+def test_sgd_momentum_formula_by_hand() -> None:
+    p = nn.Parameter([1.0, -2.0])
+    optimizer = nn.optim.SGD([p], lr=0.1, momentum=0.9, dampening=0.5, weight_decay=0.1)
+    grads = [np.array([0.5, 1.0]), np.array([-1.0, 2.0])]
+    value, buffer = np.array([1.0, -2.0]), None
+    for g in grads:
+        p.grad = Tensor(g)
+        optimizer.step()
+        g = g + 0.1 * value
+        buffer = g if buffer is None else 0.9 * buffer + 0.5 * g
+        value = value - 0.1 * buffer
+        np.testing.assert_allclose(p.data, value)
+
+
+def test_adam_first_step_moves_each_parameter_by_lr() -> None:
+    # with bias correction, step 1 is lr * g / (|g| + eps'): a move of lr whatever g's scale
+    p = nn.Parameter([0.0, 0.0, 0.0])
+    p.grad = Tensor([1e-4, -3.0, 5000.0])
+    nn.optim.Adam([p], lr=0.01).step()
+    np.testing.assert_allclose(p.data, [-0.01, 0.01, -0.01], rtol=1e-3)
+
+
+def test_update_is_in_place_and_keeps_float32() -> None:
+    layer = nn.Linear(3, 2, dtype=np.float32)
+    array = layer.weight.data
+    for optimizer in (nn.optim.SGD(layer.parameters(), lr=0.1, momentum=0.9),
+                      nn.optim.Adam(layer.parameters()), nn.optim.AdamW(layer.parameters()),
+                      nn.optim.RMSprop(layer.parameters(), centered=True, momentum=0.1)):
+        before = array.copy()
+        layer(np.ones((4, 3), dtype=np.float32)).sum().backward()
+        optimizer.step()
+        assert layer.weight.data is array and array.dtype == np.float32
+        assert not np.array_equal(array, before)
+        assert all(v.dtype == np.float32 for s in optimizer.state.values() for v in s.values()
+                   if isinstance(v, np.ndarray))
+        layer.zero_grad()
+
+
+def test_parameters_without_gradient_are_skipped_and_scalars_work() -> None:
+    a, b = nn.Parameter(2.0), nn.Parameter([1.0])
+    optimizer = nn.optim.SGD([a, b], lr=0.5)
+    a.grad = Tensor(4.0)
+    optimizer.step()
+    assert a.item() == 0.0 and b.data.tolist() == [1.0]
+
+
+def test_zero_grad_to_none_and_to_zeros() -> None:
+    p = nn.Parameter([1.0, 2.0])
+    optimizer = nn.optim.Adam([p])
+    p.grad = Tensor([3.0, 4.0])
+    optimizer.zero_grad(set_to_none=False)
+    assert p.grad.data.tolist() == [0.0, 0.0]
+    optimizer.zero_grad()
+    assert p.grad is None
+
+
+def test_state_dict_resumes_exactly(torch_reference: dict) -> None:
+    reference = torch_reference["optimizers"]
+    w, b, loss = quadratic_problem(reference)
+    optimizer = nn.optim.Adam([w, b], lr=0.05)
+    run_steps(optimizer, loss, 3)
+    saved = copy.deepcopy(optimizer.state_dict())
+    weights = [w.data.copy(), b.data.copy()]
+    run_steps(optimizer, loss, 3)
+    assert saved["param_groups"][0]["params"] == [0, 1]
+    assert set(saved["state"][0]) == {"step", "exp_avg", "exp_avg_sq"}
+
+    w2, b2, loss2 = quadratic_problem(reference)
+    w2.data[...], b2.data[...] = weights
+    resumed = nn.optim.Adam([w2, b2], lr=0.999)
+    resumed.load_state_dict(saved)
+    assert resumed.param_groups[0]["lr"] == 0.05
+    run_steps(resumed, loss2, 3)
+    np.testing.assert_array_equal(w2.data, w.data)
+    np.testing.assert_array_equal(b2.data, b.data)
+
+
+def test_load_state_dict_rejects_a_different_model() -> None:
+    optimizer = nn.optim.SGD(nn.Linear(3, 2).parameters(), lr=0.1, momentum=0.9)
+    other = nn.optim.SGD([nn.Parameter([1.0])], lr=0.1)
+    with pytest.raises(ValueError, match="groups of sizes"):
+        other.load_state_dict(optimizer.state_dict())
+    with pytest.raises(ValueError, match="'state' and 'param_groups'"):
+        other.load_state_dict({"lr": 1})
+    saved = {"state": {0: {"momentum_buffer": np.zeros(5)}},
+             "param_groups": [{"lr": 0.1, "params": [0]}]}
+    with pytest.raises(ValueError, match=r"expected shape \(1,\), found \(5,\)"):
+        other.load_state_dict(saved)
+
+
+def test_parameter_groups_have_their_own_settings() -> None:
+    a, b = nn.Parameter([1.0]), nn.Parameter([1.0])
+    optimizer = nn.optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1)
+    a.grad, b.grad = Tensor([1.0]), Tensor([1.0])
+    optimizer.step()
+    assert a.data.tolist() == [0.9] and b.data.tolist() == [0.5]
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: nn.optim.SGD(p, lr=-1), "lr must be >= 0"),
+    (lambda p: nn.optim.SGD(p, lr=0.1, nesterov=True), "nesterov"),
+    (lambda p: nn.optim.Adam(p, betas=(1.0, 0.9)), "betas must be in"),
+    (lambda p: nn.optim.RMSprop(p, alpha=-0.1), "alpha must be >= 0"),
+    (lambda p: nn.optim.SGD([], lr=0.1), "empty parameter list"),
+    (lambda p: nn.optim.SGD([{"params": p, "momentun": 0.9}], lr=0.1), "unknown settings"),
+    (lambda p: nn.optim.SGD(p + p, lr=0.1), "more than one"),
+])
+def test_bad_settings_are_clear_errors(make: callable, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        make([nn.Parameter([1.0])])
+
+
+def test_only_leaf_tensors_that_need_grad_are_accepted() -> None:
+    with pytest.raises(TypeError, match="requires_grad=True"):
+        nn.optim.Adam([Tensor([1.0])])
+
+
+def test_schedulers_equal_pytorch(torch_reference: dict) -> None:
+    for case in torch_reference["schedulers"]:
+        optimizer = nn.optim.SGD([nn.Parameter([0.0])], lr=0.5)
+        scheduler = getattr(nn.optim, case["name"])(optimizer, **case["kwargs"])
+        lrs = [scheduler.get_last_lr()[0]]
+        for _ in range(15):
+            optimizer.step()
+            scheduler.step()
+            lrs.append(scheduler.get_last_lr()[0])
+        np.testing.assert_allclose(lrs, case["lrs"], rtol=1e-12, err_msg=case["name"])
+        assert optimizer.param_groups[0]["lr"] == lrs[-1]
+
+
+def test_scheduler_state_dict_resumes() -> None:
+    optimizer = nn.optim.SGD([nn.Parameter([0.0])], lr=1.0)
+    scheduler = nn.optim.CosineAnnealingLR(optimizer, T_max=8)
+    for _ in range(3):
+        scheduler.step()
+    state = scheduler.state_dict()
+    fresh_optimizer = nn.optim.SGD([nn.Parameter([0.0])], lr=1.0)
+    fresh = nn.optim.CosineAnnealingLR(fresh_optimizer, T_max=8)
+    fresh.load_state_dict(state)
+    assert fresh_optimizer.param_groups[0]["lr"] == optimizer.param_groups[0]["lr"]
+    assert "optimizer" not in state
+
+
+def test_linear_lr_decays_like_micrograds_demo() -> None:
+    optimizer = nn.optim.SGD([nn.Parameter([0.0])], lr=1.0)
+    scheduler = nn.optim.LinearLR(optimizer, start_factor=1.0, end_factor=0.1, total_iters=100)
+    rates = [scheduler.get_last_lr()[0]]
+    for _ in range(120):
+        scheduler.step()
+        rates.append(scheduler.get_last_lr()[0])
+    assert rates[0] == 1.0 and rates[50] == pytest.approx(0.55) and rates[100:] == \
+        pytest.approx([0.1] * 21)
+
+
+def test_a_graph_recorded_before_a_step_refuses_to_backward() -> None:
+    """The step changes the weights in place; a backward through a graph that saved the old
+    weights would give a wrong gradient, so it raises (as PyTorch does)."""
+    layer = nn.Linear(3, 1)
+    optimizer = nn.optim.SGD(layer.parameters(), lr=0.1)
+    x = Tensor(np.ones((2, 3)))
+    first = layer(x).sum()
+    stale = layer(x).sum()
+    first.backward()
+    optimizer.step()
+    with pytest.raises(RuntimeError, match="in-place"):
+        stale.backward()

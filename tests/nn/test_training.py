@@ -1,0 +1,119 @@
+"""nn.fit, History, predict and evaluate."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import nn
+
+X = np.random.default_rng(0).normal(size=(64, 2))
+Y = (X[:, 0] + X[:, 1] > 0).astype(np.int64)
+
+
+def model_and_optimizer(lr: float = 0.05) -> tuple[nn.MLP, nn.optim.Optimizer]:
+    model = nn.MLP([2, 8, 1], generator=np.random.default_rng(0))
+    return model, nn.optim.Adam(model.parameters(), lr=lr)
+
+
+def test_fit_learns_and_records_history() -> None:
+    model, optimizer = model_and_optimizer()
+    history = nn.fit(model, X, Y, nn.BCEWithLogitsLoss(), optimizer, epochs=30, batch_size=16,
+                     validation=(X[:16], Y[:16]), progress=False, seed=0)
+    assert history.epochs == list(range(1, 31))
+    assert set(history.train) == {"loss", "accuracy"} == set(history.validation)
+    assert history["loss"][-1] < history["loss"][0] / 3
+    assert history["accuracy"][-1] >= 0.95 and history["val_accuracy"][-1] >= 0.9
+    assert len(history.seconds) == 30 and history.last()["val_loss"] == history["val_loss"][-1]
+    assert model.training  # fit leaves the model in train mode
+
+
+def test_fit_is_reproducible_with_a_seed() -> None:
+    runs = []
+    for _ in range(2):
+        model, optimizer = model_and_optimizer()
+        nn.fit(model, X, Y, nn.BCEWithLogitsLoss(), optimizer, epochs=3, batch_size=8,
+               progress=False, seed=4)
+        runs.append(model.state_dict())
+    for name in runs[0]:
+        np.testing.assert_array_equal(runs[0][name], runs[1][name])
+
+
+def test_full_batch_plain_gradient_descent_is_one_step_per_epoch() -> None:
+    model = nn.MLP([2, 1], generator=np.random.default_rng(0))
+    start = model.state_dict()
+    nn.fit(model, X, Y, nn.BCEWithLogitsLoss(), nn.optim.SGD(model.parameters(), lr=0.1),
+           epochs=1, progress=False)
+    by_hand = nn.MLP([2, 1])
+    by_hand.load_state_dict(start)
+    loss = nn.BCEWithLogitsLoss()(by_hand(X), Y.reshape(-1, 1).astype(float))
+    loss.backward()
+    expected = start["layers.0.weight"] - 0.1 * by_hand.layers[0].weight.grad.data
+    np.testing.assert_allclose(model.layers[0].weight.data, expected)
+
+
+def test_nan_loss_names_epoch_and_batch_and_keeps_history() -> None:
+    model, optimizer = model_and_optimizer()
+    bad = X.copy()
+    bad[40] = np.nan
+    order = np.arange(64)
+    np.random.default_rng(5).shuffle(order)  # the order fit's seeded generator gives
+    batch = int(np.flatnonzero(order == 40)[0]) // 16 + 1
+    with pytest.raises(nn.TrainingDiverged, match=f"epoch 1, batch {batch}.*learning rate") \
+            as error:
+        nn.fit(model, bad, Y.reshape(-1, 1), nn.MSELoss(), optimizer, epochs=2, batch_size=16,
+               metrics=(), progress=False, seed=5)
+    assert error.value.epoch == 1 and error.value.batch == batch
+    assert error.value.history.epochs == []
+    assert isinstance(error.value, FloatingPointError)
+
+
+def test_multiclass_custom_metric_scheduler_and_float32() -> None:
+    y = (X[:, 0] > 0).astype(np.int64) + (X[:, 1] > 0)
+    model = nn.MLP([2, 16, 3], dtype=np.float32)
+    optimizer = nn.optim.SGD(model.parameters(), lr=0.5, momentum=0.9)
+    scheduler = nn.optim.StepLR(optimizer, step_size=5, gamma=0.5)
+
+    def errors(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+        return float(np.sum(y_true != y_pred))
+
+    history = nn.fit(model, X, y, nn.CrossEntropyLoss(), optimizer, epochs=10, batch_size=32,
+                     metrics=("accuracy", errors), progress=False, seed=0, scheduler=scheduler)
+    assert history["errors"][-1] == pytest.approx(64 * (1 - history["accuracy"][-1]))
+    assert optimizer.param_groups[0]["lr"] == 0.5 * 0.25
+    assert model.layers[0].weight.dtype == np.float32
+    assert nn.predict(model, X).dtype == np.float32
+
+
+def test_predict_and_evaluate_run_in_eval_mode_without_a_graph() -> None:
+    model = nn.Sequential(nn.Linear(2, 4), nn.Dropout(0.9), nn.Linear(4, 1))
+    first, second = nn.predict(model, X), nn.predict(model, X)
+    np.testing.assert_array_equal(first, second)  # dropout off
+    assert model.training
+    metrics = nn.evaluate(model, X, Y, nn.BCEWithLogitsLoss())
+    assert set(metrics) == {"loss", "accuracy"}
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(epochs=0), ValueError, "epochs must be a positive integer"),
+    (dict(metrics=("f1",)), ValueError, "unknown metric 'f1'"),
+    (dict(loss_fn=nn.MSELoss()), ValueError, "not a classification loss.*metrics=\\(\\)"),
+    (dict(optimizer="adam"), TypeError, "nn.optim optimizer"),
+    (dict(loss_fn=nn.BCEWithLogitsLoss(reduction="none")), ValueError, "reduction='mean'"),
+])
+def test_fit_argument_errors(kwargs: dict, error: type, message: str) -> None:
+    model, optimizer = model_and_optimizer()
+    arguments = dict(loss_fn=nn.BCEWithLogitsLoss(), optimizer=optimizer, epochs=1,
+                     progress=False)
+    arguments.update(kwargs)
+    with pytest.raises(error, match=message):
+        nn.fit(model, X, Y, **arguments)
+    with pytest.raises(ValueError, match="64 samples but y has 3"):
+        nn.fit(model, X, Y[:3], nn.BCEWithLogitsLoss(), optimizer, 1, progress=False)
+
+
+def test_progress_bar_shows_live_loss(capsys: pytest.CaptureFixture) -> None:
+    model, optimizer = model_and_optimizer()
+    nn.fit(model, X, Y, nn.BCEWithLogitsLoss(), optimizer, epochs=2, progress=True)
+    err = capsys.readouterr().err
+    assert "loss=" in err and "acc=" in err and "val_" not in err
