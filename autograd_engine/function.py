@@ -21,6 +21,7 @@ the constant), which keeps scalar chains small; numpy arrays are wrapped into Te
 
 from __future__ import annotations
 
+import re
 import traceback
 from pathlib import Path
 from typing import Any, ClassVar, Optional
@@ -42,6 +43,8 @@ class Function:
     reads_inputs: ClassVar[bool] = True
     #: Does backward read the output value (tanh, exp, sigmoid, ...)?
     reads_output: ClassVar[bool] = False
+    #: The op's name where the class name in snake case is not what code calls it.
+    op_name: ClassVar[str] = ""
 
     inputs: tuple[Any, ...]
     version_stamp: Optional[int]
@@ -95,8 +98,9 @@ class Function:
 
     @property
     def name(self) -> str:
-        """The op's name as PyTorch-style code would call it: `mul`, `tanh`, `sum`."""
-        return type(self).__name__.lower()
+        """The op's name as code would call it: `mul`, `leaky_relu`, `matmul`."""
+        cls = type(self)
+        return cls.op_name or re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
 
     @property
     def created_at(self) -> Optional[str]:

@@ -149,6 +149,7 @@ class MatMul(Function):
     d(a@b)/da: grad @ bᵀ,   d(a@b)/db: aᵀ @ grad"""
 
     __slots__ = ()
+    op_name = "matmul"
     rule = "∂(a@b)/∂a = grad @ bᵀ,  ∂(a@b)/∂b = aᵀ @ grad"
 
     def forward(self, a: Any, b: Any) -> Any:

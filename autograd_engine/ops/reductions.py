@@ -82,6 +82,7 @@ class LogSumExp(_Reduction):
     d lse/da_i = exp(a_i - lse) = softmax(a)_i"""
 
     __slots__ = ()
+    op_name = "logsumexp"
     rule = "∂lse(a)/∂aᵢ = exp(aᵢ − lse(a)) = softmax(a)ᵢ"
     reads_output = True
 

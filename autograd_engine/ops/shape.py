@@ -102,6 +102,7 @@ class GetItem(Function):
     zeros shaped like a, adding where an element was picked more than once."""
 
     __slots__ = ("index",)
+    op_name = "getitem"
     rule = "grad is scattered back to the picked positions (repeats add up)"
     reads_inputs = False
 

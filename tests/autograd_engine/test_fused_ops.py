@@ -1,0 +1,80 @@
+"""The fused primitives equal the composites they replace, to the last bits that matter, and
+their gradients pass gradcheck to second order."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograd_engine import (Tensor, binary_cross_entropy_with_logits, gradcheck, gradgradcheck,
+                             linear)
+
+rng = np.random.default_rng(7)
+
+
+@pytest.mark.parametrize("x_shape", [(3,), (5, 3), (2, 4, 3)])
+@pytest.mark.parametrize("with_bias", [True, False])
+def test_linear_is_x_at_weight_transposed_plus_bias(x_shape: tuple, with_bias: bool) -> None:
+    x = Tensor(rng.standard_normal(x_shape), requires_grad=True)
+    weight = Tensor(rng.standard_normal((4, 3)), requires_grad=True)
+    bias = Tensor(rng.standard_normal(4), requires_grad=True) if with_bias else None
+    expected = x.data @ weight.data.T + (bias.data if with_bias else 0)
+    np.testing.assert_allclose(linear(x, weight, bias).data, expected, rtol=1e-14)
+    inputs = [x, weight] + ([bias] if with_bias else [])
+    assert gradcheck(linear, inputs)
+    assert gradgradcheck(linear, inputs)
+
+
+def test_linear_names_the_shapes_that_do_not_fit() -> None:
+    with pytest.raises(ValueError, match=r"\(5, 2\).*\(4, 3\).*size 3"):
+        linear(Tensor(np.ones((5, 2))), Tensor(np.ones((4, 3))))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_bce_with_logits_equals_the_textbook_formula(reduction: str) -> None:
+    z = Tensor(rng.standard_normal((6, 2)) * 3, requires_grad=True)
+    y = Tensor(rng.uniform(size=(6, 2)), requires_grad=True)
+    p = 1 / (1 + np.exp(-z.data))
+    elementwise = -(y.data * np.log(p) + (1 - y.data) * np.log(1 - p))
+    expected = {"mean": elementwise.mean(), "sum": elementwise.sum(), "none": elementwise}
+    np.testing.assert_allclose(binary_cross_entropy_with_logits(z, y, reduction).data,
+                               expected[reduction], rtol=1e-12)
+    assert gradcheck(lambda z, y: binary_cross_entropy_with_logits(z, y, reduction), [z, y])
+    assert gradgradcheck(lambda z, y: binary_cross_entropy_with_logits(z, y, reduction), [z, y])
+
+
+def test_bce_with_logits_is_stable_at_plus_minus_1000() -> None:
+    z = Tensor([-1000.0, -40.0, 0.0, 40.0, 1000.0], requires_grad=True)
+    target = np.array([1.0, 1.0, 0.0, 0.0, 0.0])
+    with np.errstate(all="raise"):
+        loss = binary_cross_entropy_with_logits(z, target, "none")
+        loss.sum().backward()
+    np.testing.assert_allclose(loss.data, [1000.0, 40.0, np.log(2), 40.0, 1000.0], rtol=1e-12)
+    np.testing.assert_allclose(z.grad.data, [-1.0, -1.0, 0.5, 1.0, 1.0], rtol=1e-12)
+
+
+def test_bce_with_logits_rejects_mismatched_shapes_and_reductions() -> None:
+    z = Tensor(np.zeros((4, 1)), requires_grad=True)
+    with pytest.raises(ValueError, match=r"\(4, 1\).*\(4,\)"):
+        binary_cross_entropy_with_logits(z, np.zeros(4))
+    with pytest.raises(ValueError, match="reduction"):
+        binary_cross_entropy_with_logits(z, np.zeros((4, 1)), "average")
+
+
+def test_fused_nodes_show_in_the_graph_as_what_they_are() -> None:
+    x = Tensor(np.ones((2, 3)))
+    weight = Tensor(np.ones((1, 3)), requires_grad=True)
+    loss = binary_cross_entropy_with_logits(linear(x, weight), np.ones((2, 1)))
+    assert loss.grad_fn.name == "binary_cross_entropy_with_logits"
+    assert loss.grad_fn.label == "binary_cross_entropy_with_logits(mean)"
+    assert loss.grad_fn.inputs[0].grad_fn.name == "linear"
+
+
+def test_bump_version_makes_a_stale_graph_refuse_to_backward() -> None:
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    x = Tensor([3.0, 4.0])
+    y = (w * x).sum()
+    x.data[0] = 10.0  # changed behind the engine's back...
+    x.bump_version()  # ...and declared
+    with pytest.raises(RuntimeError, match="in-place"):
+        y.backward()
