@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench chromium clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Headless Chromium for tests/viz/test_browser.py (skipped without it). Debian/Ubuntu, as root.
+chromium:
+	apt-get update && apt-get install -y chromium chromium-driver
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis

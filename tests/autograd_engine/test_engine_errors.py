@@ -1,0 +1,261 @@
+"""Every error the engine promises: the right exception type and a message that names what
+was wrong (the shapes, the axis, the dtype) and how to fix it."""
+
+from __future__ import annotations
+
+import operator
+import re
+from typing import Any, Callable
+
+import numpy as np
+import pytest
+
+from autograd_engine import (Function, GradcheckError, Tensor, concatenate, gradcheck,
+                             log_softmax, maximum, minimum, no_grad, softmax, stack, where)
+
+
+def shape_text(shape: tuple) -> str:
+    """How a shape appears in a message: (2, 3)."""
+    return re.escape(str(tuple(shape)))
+
+
+# --- shapes that do not fit -----------------------------------------------------------------
+
+MATMUL_MISMATCHES = [((2, 3), (4, 5)), ((3,), (4,)), ((2, 3), (2,)), ((4,), (3, 2))]
+
+
+@pytest.mark.parametrize("a_shape, b_shape", MATMUL_MISMATCHES)
+def test_matmul_shape_mismatch_names_both_shapes(a_shape: tuple, b_shape: tuple) -> None:
+    a, b = Tensor(np.ones(a_shape), requires_grad=True), Tensor(np.ones(b_shape))
+    with pytest.raises(ValueError) as raised:
+        a @ b
+    assert str(a_shape) in str(raised.value) and str(b_shape) in str(raised.value)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "engine bug: when the batch axes of @ do not broadcast, MatMul.explain_error lets "
+    "broadcast_shapes raise from inside its f-string, so the message names only the batch "
+    "shapes ('matmul: shapes (2,) and (5,) cannot be broadcast'), not the operands' shapes "
+    "(2, 3, 4) and (5, 4, 2)."))
+def test_matmul_batch_mismatch_names_both_operand_shapes() -> None:
+    a, b = Tensor(np.ones((2, 3, 4))), Tensor(np.ones((5, 4, 2)))
+    with pytest.raises(ValueError, match=re.escape("(2, 3, 4)")) as raised:
+        a @ b
+    assert "(5, 4, 2)" in str(raised.value)
+
+
+def test_matmul_with_a_zero_dimensional_operand_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="dimension"):
+        Tensor(2.0) @ Tensor([1.0, 2.0])
+
+
+BROADCASTING_OPS: dict[str, Callable[[Any, Any], Tensor]] = {
+    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b, "**": lambda a, b: a**b, "maximum": maximum, "minimum": minimum,
+    "where": lambda a, b: where(np.ones(np.shape(a), dtype=bool), a, b),
+}
+
+
+@pytest.mark.parametrize("op", BROADCASTING_OPS.values(), ids=BROADCASTING_OPS.keys())
+@pytest.mark.parametrize("left_is_numpy", [False, True], ids=["tensor", "numpy on the left"])
+def test_broadcasting_mismatch_names_both_shapes(op: Callable, left_is_numpy: bool) -> None:
+    left = np.ones((2, 3)) if left_is_numpy else Tensor(np.ones((2, 3)), requires_grad=True)
+    right = Tensor(np.ones((4, 3)), requires_grad=True)
+    with pytest.raises(ValueError) as raised:
+        op(left, right)
+    assert "(2, 3)" in str(raised.value) and "(4, 3)" in str(raised.value)
+
+
+SHAPE_ERRORS: dict[str, tuple[Callable[[Tensor], Any], str]] = {
+    "reshape": (lambda t: t.reshape(4, 2), "(4, 2)"),
+    "broadcast_to": (lambda t: t.broadcast_to((3, 3)), "(3, 3)"),
+    "expand": (lambda t: t.expand(4, 4), "(4, 4)"),
+    "squeeze a non-1 axis": (lambda t: t.squeeze(0), "size 2"),
+    "transpose a non-permutation": (lambda t: t.transpose(0, 0), "(0, 0)"),
+    "concatenate": (lambda t: concatenate([t, Tensor(np.ones((2, 2)))], axis=0), "(2, 2)"),
+    "stack": (lambda t: stack([t, Tensor(np.ones(3))]), "(3,)"),
+    "backward gradient": (lambda t: (t * 2).backward(np.ones(3)), "(3,)"),
+    "in-place": (lambda t: operator.iadd(t.detach(), np.ones(5)), "(5,)"),
+}
+
+
+@pytest.mark.parametrize("action, other_shape", SHAPE_ERRORS.values(), ids=SHAPE_ERRORS.keys())
+def test_shape_errors_name_the_shapes(action: Callable, other_shape: str) -> None:
+    with pytest.raises(ValueError) as raised:
+        action(Tensor(np.ones((2, 3)), requires_grad=True))
+    message = str(raised.value)
+    assert "(2, 3)" in message and other_shape in message, message
+
+
+# --- wrong axis -----------------------------------------------------------------------------
+
+# name: (a call with an axis that (2, 3) does not have, the axis the message must name)
+WRONG_AXIS: dict[str, tuple[Callable[[Tensor], Any], int]] = {
+    "sum": (lambda t: t.sum(axis=2), 2),
+    "mean": (lambda t: t.mean(axis=-3), -3),
+    "max": (lambda t: t.max(axis=(0, 5)), 5),
+    "min": (lambda t: t.min(axis=2), 2),
+    "var": (lambda t: t.var(axis=(1, -3)), -3),
+    "logsumexp": (lambda t: t.logsumexp(axis=-3), -3),
+    "softmax": (lambda t: softmax(t, axis=2), 2),
+    "log_softmax": (lambda t: log_softmax(t, axis=-3), -3),
+    "squeeze": (lambda t: t.squeeze(2), 2),
+    "unsqueeze": (lambda t: t.unsqueeze(3), 3),
+    "flatten": (lambda t: t.flatten(2), 2),
+    "swapaxes": (lambda t: t.swapaxes(0, 2), 2),
+    "concatenate": (lambda t: concatenate([t, t], axis=2), 2),
+    "stack": (lambda t: stack([t, t], axis=-4), -4),
+}
+
+
+@pytest.mark.parametrize("call, axis", WRONG_AXIS.values(), ids=WRONG_AXIS.keys())
+def test_wrong_axis_names_the_axis_and_the_shape(call: Callable, axis: int) -> None:
+    with pytest.raises(ValueError) as raised:
+        call(Tensor(np.ones((2, 3)), requires_grad=True))
+    message = str(raised.value)
+    assert re.search(rf"(?<![\d-]){axis}(?!\d)", message) and "(2, 3)" in message, message
+
+
+REPORTED_AS_ANOTHER_OP = pytest.mark.xfail(strict=True, reason=(
+    "engine bug (message): composites report the primitive they are built from, so a wrong "
+    "axis in t.min(axis=5) says 'max: axis 5 ...' and softmax/log_softmax say 'logsumexp: ...'. "
+    "Normalise the axis in the composite (with its own name) before calling the primitive."))
+
+
+@pytest.mark.parametrize("name", [
+    "sum", "mean", "max", pytest.param("min", marks=REPORTED_AS_ANOTHER_OP), "var", "logsumexp",
+    pytest.param("softmax", marks=REPORTED_AS_ANOTHER_OP),
+    pytest.param("log_softmax", marks=REPORTED_AS_ANOTHER_OP)])
+def test_wrong_axis_message_names_the_op_the_user_called(name: str) -> None:
+    with pytest.raises(ValueError, match=rf"^{name}\b"):
+        WRONG_AXIS[name][0](Tensor(np.ones((2, 3))))
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "engine bug (message): normalize_axis calls tuple(axis) on a float, so t.sum(axis=1.5) "
+    "raises \"TypeError: 'float' object is not iterable\" instead of its own 'axis must be an "
+    "int or a tuple of ints, got 1.5'."))
+def test_axis_of_the_wrong_type_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="axis"):
+        Tensor(np.ones((2, 3))).sum(axis=1.5)
+
+
+def test_repeated_axis_is_an_error() -> None:
+    with pytest.raises(ValueError, match=r"\(2, 3\)"):
+        Tensor(np.ones((2, 3))).sum(axis=(1, -1))
+
+
+# --- backward misuse ------------------------------------------------------------------------
+
+def test_non_scalar_backward_without_gradient_names_the_shape() -> None:
+    y = Tensor(np.ones((2, 3)), requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match=shape_text((2, 3))):
+        y.backward()
+
+
+def test_backward_from_a_constant_is_an_error() -> None:
+    y = Tensor([1.0, 2.0]).sum()
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        y.backward()
+
+
+def test_backward_from_a_no_grad_result_is_an_error() -> None:
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with no_grad():
+        y = (x * x).sum()
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        y.backward()
+
+
+def test_item_of_many_elements_names_the_shape() -> None:
+    with pytest.raises(ValueError, match=shape_text((2,))):
+        Tensor([1.0, 2.0]).item()
+
+
+# --- what may require grad ------------------------------------------------------------------
+
+@pytest.mark.parametrize("data, dtype", [([1, 2], None), ([True], None), ([1.0], np.int32)],
+                         ids=["int", "bool", "int32 dtype"])
+def test_only_floating_tensors_can_require_grad(data: list, dtype: Any) -> None:
+    with pytest.raises(TypeError, match="[Ff]loat") as raised:
+        Tensor(data, dtype=dtype, requires_grad=True)
+    assert str(Tensor(data, dtype=dtype).dtype) in str(raised.value)
+    with pytest.raises(TypeError, match="[Ff]loat"):
+        Tensor(data, dtype=dtype).requires_grad_()
+
+
+def test_integer_tensors_work_without_grad() -> None:
+    t = Tensor([1, 2, 3])
+    assert t.dtype.kind == "i" and (t * 2).data.tolist() == [2, 4, 6]
+
+
+@pytest.mark.parametrize("data", ["abc", {"a": 1}, [[1.0, 2.0], [3.0]]],
+                         ids=["string", "dict", "ragged"])
+def test_non_numeric_data_is_a_type_error(data: Any) -> None:
+    with pytest.raises(TypeError, match="Tensor"):
+        Tensor(data)
+
+
+def test_module_functions_refuse_non_numeric_operands() -> None:
+    t = Tensor([1.0, 2.0], requires_grad=True)
+    for call in (lambda: maximum(t, "a"), lambda: concatenate([t, "ab"]),
+                 lambda: where(np.array([True, False]), t, None)):
+        with pytest.raises(TypeError):
+            call()
+
+
+# --- gradcheck ------------------------------------------------------------------------------
+
+class WrongSquare(Function):
+    """a² with a deliberately wrong backward: d(a²)/da is 2a, this returns a."""
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        return a * a
+
+    def backward(self, grad: Tensor, out: Tensor) -> tuple[Tensor]:
+        return (grad * self.inputs[0],)
+
+
+def test_gradcheck_reports_the_worst_element_and_both_values() -> None:
+    x = Tensor([0.0, 0.0, 5.0, 0.0], requires_grad=True)  # only element 2 can disagree
+    with pytest.raises(GradcheckError) as raised:
+        gradcheck(WrongSquare.apply, [x])
+    message = str(raised.value)
+    assert "(2,)" in message, message
+    numbers = [float(n) for n in re.findall(r"-?\d+\.\d+(?:e[-+]?\d+)?", message)]
+    assert any(abs(a / b - 0.5) < 1e-6 for a in numbers for b in numbers if b), (
+        f"expected the analytic value and the numerical value (twice as large): {message}")
+
+
+def test_gradcheck_passes_a_correct_custom_function() -> None:
+    class Square(WrongSquare):
+        def backward(self, grad: Tensor, out: Tensor) -> tuple[Tensor]:
+            return (grad * self.inputs[0] * 2,)
+
+    assert gradcheck(Square.apply, [Tensor([0.5, -1.0, 2.0], requires_grad=True)])
+
+
+def test_gradcheck_without_inputs_requiring_grad_is_an_error() -> None:
+    with pytest.raises(ValueError, match="requires grad"):
+        gradcheck(lambda t: t * 2, [Tensor([1.0])])
+
+
+ZERO_DIM_AXIS_BUG = pytest.mark.xfail(strict=True, reason=(
+    "engine bug: normalize_axis means to accept axis 0 and -1 on a 0-d tensor (PyTorch's "
+    "rule), but -1 is refused with 'valid axes are 0..-1' and 0 reaches numpy, which raises "
+    "its own AxisError ('axis 0 is out of bounds for array of dimension 0'). Map both to 'no "
+    "axis to reduce' (PyTorch: torch.tensor(2.).sum(0) == 2, softmax(torch.tensor(2.), 0) == 1)."))
+
+
+@ZERO_DIM_AXIS_BUG
+@pytest.mark.parametrize("call, expected", [
+    (lambda t: t.sum(axis=0), 2.0), (lambda t: t.sum(axis=-1), 2.0),
+    (lambda t: t.max(axis=0), 2.0), (lambda t: t.mean(axis=-1), 2.0),
+    (lambda t: t.logsumexp(axis=0), 2.0), (lambda t: t.softmax(), 1.0),
+], ids=["sum 0", "sum -1", "max 0", "mean -1", "logsumexp 0", "softmax"])
+def test_axis_0_or_minus_1_of_a_zero_dimensional_tensor(call: Callable, expected: float) -> None:
+    t = Tensor(2.0, requires_grad=True)
+    out = call(t)
+    assert out.shape == () and out.item() == pytest.approx(expected)
+    out.backward()
+    assert t.grad.shape == ()

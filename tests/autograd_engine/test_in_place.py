@@ -1,0 +1,139 @@
+"""In-place `+= -= *= /=`: they change `.data` and bump `version`, only where no graph is
+being recorded; and a value saved for backward that was changed in place makes backward
+raise instead of returning a wrong gradient."""
+
+from __future__ import annotations
+
+import operator
+from typing import Callable
+
+import numpy as np
+import pytest
+
+from autograd_engine import Tensor, concatenate, maximum, no_grad, where
+
+IN_PLACE = {"+=": (operator.iadd, np.add), "-=": (operator.isub, np.subtract),
+            "*=": (operator.imul, np.multiply), "/=": (operator.itruediv, np.divide)}
+
+
+@pytest.mark.parametrize("symbol", IN_PLACE)
+def test_in_place_on_a_constant_changes_data_and_bumps_version(symbol: str) -> None:
+    in_place, reference = IN_PLACE[symbol]
+    t = Tensor([2.0, 4.0])
+    storage = t.data
+    same = in_place(t, 2.0)
+    assert same is t and t.data is storage  # no new tensor, no new array
+    assert t.data.tolist() == reference(np.array([2.0, 4.0]), 2.0).tolist()
+    assert t.version == 1
+    in_place(t, Tensor([1.0, 2.0]))
+    assert t.version == 2
+
+
+def test_in_place_on_a_zero_dimensional_tensor() -> None:
+    t = Tensor(1.5)
+    t += 1
+    t *= 2
+    assert t.item() == 5.0 and t.version == 2
+
+
+def test_in_place_keeps_float32() -> None:
+    t = Tensor([1.0, 2.0], dtype=np.float32)
+    t *= np.array([0.5, 0.25])  # a float64 operand must not upcast the tensor
+    t += 1.0
+    assert t.dtype == np.float32 and t.data.tolist() == [1.5, 1.5]
+
+
+@pytest.mark.parametrize("symbol", IN_PLACE)
+def test_in_place_under_no_grad_is_allowed_on_a_leaf_that_requires_grad(symbol: str) -> None:
+    """What an optimizer step does: `with no_grad(): w -= lr * w.grad`."""
+    in_place, _ = IN_PLACE[symbol]
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    with no_grad():
+        in_place(w, 0.5)
+    assert w.version == 1 and w.requires_grad and w.is_leaf
+
+
+@pytest.mark.parametrize("symbol", IN_PLACE)
+def test_in_place_on_a_tensor_in_a_recorded_graph_is_an_error(symbol: str) -> None:
+    in_place, _ = IN_PLACE[symbol]
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="[Ii]n-place"):
+        in_place(w, 1.0)
+    hidden = w * 2
+    with pytest.raises(RuntimeError, match="[Ii]n-place"):
+        in_place(hidden, 1.0)
+    assert w.version == 0 and w.data.tolist() == [1.0, 2.0]
+
+
+def test_in_place_adding_a_tensor_that_requires_grad_is_an_error() -> None:
+    """The result would depend on w, but the graph could not record it."""
+    total, w = Tensor([0.0, 0.0]), Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="[Ii]n-place"):
+        total += w
+
+
+# --- saved values changed before backward ---------------------------------------------------
+
+#: Ops whose backward reads x's value: changing x in place before backward must raise.
+READS_X: dict[str, Callable[[Tensor, Tensor], Tensor]] = {
+    "mul": lambda w, x: w * x,
+    "div by x": lambda w, x: w / x,
+    "x ** w": lambda w, x: x**w,
+    "matmul": lambda w, x: w @ x,
+    "maximum": maximum,
+}
+#: Ops whose backward never reads x's value, with dy/dw: changing x in place is harmless.
+IGNORES_X: dict[str, tuple[Callable[[Tensor, Tensor], Tensor], float]] = {
+    "add": (lambda w, x: w + x, 1.0),
+    "sub": (lambda w, x: x - w, -1.0),
+    "concatenate": (lambda w, x: concatenate([w * 2, x]).sum(), 2.0),
+    "where": (lambda w, x: where(w > 0, w, x), 1.0),
+}
+
+
+@pytest.mark.parametrize("op", READS_X.values(), ids=READS_X.keys())
+def test_changing_a_saved_input_in_place_makes_backward_raise(op: Callable) -> None:
+    w = Tensor([5.0], requires_grad=True)
+    x = Tensor([3.0])
+    y = op(w, x)
+    x += 1
+    with pytest.raises(RuntimeError, match="in-place"):
+        y.sum().backward()
+
+
+@pytest.mark.parametrize("op, expected", IGNORES_X.values(), ids=IGNORES_X.keys())
+def test_changing_an_input_backward_does_not_read_is_fine(op: Callable, expected: float) -> None:
+    w = Tensor([5.0], requires_grad=True)
+    x = Tensor([3.0])
+    y = op(w, x)
+    x += 1
+    y.sum().backward()
+    assert w.grad.data.tolist() == [expected]
+
+
+def test_the_issue_example_w_times_x() -> None:
+    w, x = Tensor(2.0, requires_grad=True), Tensor(3.0)
+    y = w * x
+    x += 1
+    with pytest.raises(RuntimeError):
+        y.backward()
+
+
+def test_changing_a_saved_output_in_place_makes_backward_raise() -> None:
+    """exp's backward reads its output: modifying the output under no_grad is caught."""
+    w = Tensor(1.0, requires_grad=True)
+    y = w.exp()
+    with no_grad():
+        y *= 2
+    with pytest.raises(RuntimeError, match="in-place"):
+        y.backward()
+
+
+def test_changing_a_leaf_under_no_grad_before_backward_is_caught() -> None:
+    """An optimizer step between forward and backward would give a stale gradient."""
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    loss = (w * w).sum()
+    with no_grad():
+        w -= 0.1
+    with pytest.raises(RuntimeError, match="in-place"):
+        loss.backward()

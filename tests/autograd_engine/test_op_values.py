@@ -1,0 +1,89 @@
+"""Forward values: every catalogue op equals its numpy reference, over hypothesis-drawn
+shapes, broadcasting pairs and axis/keepdims combinations, in float64 and float32 (a float32
+input gives a float32 result: no silent upcast)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from autograd_engine import Tensor
+from engine_strategies import (FAST, broadcastable_pairs, make_inputs, reduction_calls, seeds,
+                               shapes)
+from op_catalogue import (BINARY_OPS, REDUCTIONS, UNARY_OPS, Op, Reduction, apply_reduction,
+                          reference_reduction)
+
+DTYPES = [np.float64, np.float32]
+#: float64 must agree with numpy to rounding; float32 is compared with the float64 answer.
+TOLERANCE = {np.float64: {"rtol": 1e-12, "atol": 1e-12},
+             np.float32: {"rtol": 2e-5, "atol": 2e-6}}
+
+
+def assert_matches_reference(out: Tensor, expected: np.ndarray, dtype: type) -> None:
+    """A Tensor of the input's dtype, numpy's shape, and numpy's numbers."""
+    assert isinstance(out, Tensor)
+    assert out.dtype == dtype, f"result is {out.dtype} for {np.dtype(dtype)} inputs"
+    assert out.shape == np.shape(expected)
+    np.testing.assert_allclose(out.data, expected, **TOLERANCE[dtype])
+
+
+def float64_data(tensors: list[Tensor]) -> list[np.ndarray]:
+    return [np.asarray(t.data, dtype=np.float64) for t in tensors]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("op", UNARY_OPS, ids=repr)
+@FAST
+@given(shape=shapes(), seed=seeds)
+def test_unary_op_matches_numpy(op: Op, dtype: type, shape: tuple, seed: int) -> None:
+    inputs = make_inputs(op.domains, [shape], seed, dtype)
+    assert_matches_reference(op.tensor(*inputs), op.numpy(*float64_data(inputs)), dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("op", BINARY_OPS, ids=repr)
+@FAST
+@given(shapes_=broadcastable_pairs(), seed=seeds)
+@example(shapes_=((), (2, 3)), seed=0)
+@example(shapes_=((2, 1), (1, 3)), seed=0)
+@example(shapes_=((4, 1, 3), (2, 3)), seed=0)
+def test_binary_op_broadcasts_like_numpy(op: Op, dtype: type, shapes_: tuple, seed: int) -> None:
+    inputs = make_inputs(op.domains, shapes_, seed, dtype)
+    assert_matches_reference(op.tensor(*inputs), op.numpy(*float64_data(inputs)), dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("op", REDUCTIONS, ids=repr)
+@FAST
+@given(data=st.data(), seed=seeds)
+def test_reduction_matches_numpy(op: Reduction, dtype: type, data: st.DataObject,
+                                 seed: int) -> None:
+    shape, axis, keepdims = data.draw(reduction_calls(op.single_axis))
+    (x,) = make_inputs([op.domain], [shape], seed, dtype)
+    expected = reference_reduction(op, np.asarray(x.data, dtype=np.float64), axis, keepdims)
+    assert_matches_reference(apply_reduction(op, x, axis, keepdims), expected, dtype)
+
+
+def test_softmax_methods_and_functions_agree() -> None:
+    from autograd_engine import log_softmax, softmax
+
+    x = Tensor([[1.0, 2.0, 3.0], [0.0, -1.0, 5.0]])
+    np.testing.assert_array_equal(x.softmax(axis=0).data, softmax(x, axis=0).data)
+    np.testing.assert_array_equal(x.log_softmax().data, log_softmax(x).data)
+    np.testing.assert_allclose(x.softmax().data.sum(axis=-1), [1.0, 1.0], rtol=1e-15)
+
+
+def test_var_with_ddof_matches_numpy() -> None:
+    data = np.arange(12.0).reshape(3, 4) ** 1.5
+    np.testing.assert_allclose(Tensor(data).var(axis=1, ddof=1).data,
+                               np.var(data, axis=1, ddof=1), rtol=1e-14)
+    np.testing.assert_allclose(Tensor(data).var(ddof=1).data, np.var(data, ddof=1), rtol=1e-14)
+
+
+def test_zero_dimensional_results_are_numpy_scalars() -> None:
+    out = Tensor([1.0, 2.0]).sum()
+    assert out.shape == () and out.ndim == 0
+    assert isinstance(out.data, np.floating)
+    assert out.item() == 3.0 and isinstance(out.item(), float)

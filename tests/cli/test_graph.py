@@ -1,0 +1,62 @@
+"""`autograd-engine graph "EXPR"`: draws svg/png/html/gv and refuses anything but known ops."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from autograd_engine.cli import main
+
+NEURON = ["graph", "tanh(x1*w1 + x2*w2 + b)", "--values",
+          "x1=2,x2=0,w1=-3,w2=1,b=6.8813735870195432"]
+
+
+def test_svg_of_the_neuron(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "neuron.svg"
+    assert main(NEURON + ["-o", str(out)]) == 0
+    ET.parse(out)
+    printed = capsys.readouterr().out
+    assert "= 0.707107" in printed and "d out / d w1 = 1" in printed
+    assert "d out / d x1 = -1.5" in printed and f"wrote {out}" in printed
+
+
+@pytest.mark.parametrize("suffix, check", [
+    (".png", lambda p: p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"),
+    (".html", lambda p: "backpropStepThrough" in p.read_text(encoding="utf-8")),
+    (".gv", lambda p: p.read_text(encoding="utf-8").startswith("digraph autograd {")),
+])
+def test_other_formats(tmp_path: Path, suffix: str, check) -> None:
+    out = tmp_path / f"neuron{suffix}"
+    assert main(NEURON + ["-o", str(out), "--view", "backward", "--rankdir", "TB"]) == 0
+    assert check(out)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["graph", "x.__class__", "--values", "x=1"], "attribute access is not allowed"),
+    (["graph", "__import__('os')"], "cannot call __import__"),
+    (["graph", "x * w", "--values", "x=1"], "no value for w"),
+    (["graph", "x", "--values", "x=1,y=2"], "names y, which the expression does not use"),
+    (["graph", "2 * 3"], "has no variables"),
+    (["graph", "x", "--values", "x=1", "-o", "g.pdf"], "must end in .svg, .png, .html or .gv"),
+    (["graph", "tanh(x", "--values", "x=1"], "is not valid"),
+])
+def test_errors_are_clear(argv: list[str], message: str, tmp_path: Path,
+                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as error:
+        main(argv)
+    assert message in str(error.value)
+    assert not list(tmp_path.iterdir())
+
+
+def test_command_line_entry_point(tmp_path: Path) -> None:
+    out = tmp_path / "g.svg"
+    done = subprocess.run([sys.executable, "-m", "autograd_engine", "graph", "relu(a) * 2",
+                           "--values", "a=-1", "-o", str(out)], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert "d out / d a = 0" in done.stdout and out.exists()

@@ -1,0 +1,82 @@
+"""Plots write PNG files from plain data, nn.History objects and models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import viz
+from autograd_engine import Tensor
+from viz.plots import history_series
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def is_png(path: Path) -> bool:
+    return Path(path).read_bytes()[:8] == PNG_MAGIC
+
+
+@pytest.mark.parametrize("history", [
+    {"loss": [1.0, 0.5, 0.3], "val_loss": [1.1, 0.7, 0.5], "accuracy": [0.5, 0.7, 0.9]},
+    {"train": {"loss": [1.0, 0.5]}, "validation": {"loss": [1.2, 0.9]}},
+])
+def test_plot_history_from_dicts(history: dict, tmp_path: Path) -> None:
+    assert is_png(viz.plot_history(history, tmp_path / "h.png"))
+
+
+def test_history_series_reads_keras_and_nn_shapes() -> None:
+    series = history_series({"loss": [1, 0.5], "val_loss": [2, 1], "accuracy": [0.1, 0.2]})
+    assert series == {"loss": {"train": [1.0, 0.5], "validation": [2.0, 1.0]},
+                      "accuracy": {"train": [0.1, 0.2]}}
+    with pytest.raises(ValueError, match="empty"):
+        history_series({})
+    with pytest.raises(TypeError, match="nn.History or a dict"):
+        history_series([1, 2])
+
+
+def test_plots_with_a_trained_model(tiny_model, tmp_path: Path) -> None:
+    X = np.random.default_rng(0).normal(size=(40, 3))[:, :2]
+    model = _TwoD(tiny_model)
+    loss = (model(Tensor(X)) ** 2).mean()
+    loss.backward()
+    assert is_png(viz.plot_decision_boundary(model, X, X[:, 0] > 0, tmp_path / "db.png",
+                                             resolution=40))
+    assert is_png(viz.plot_grad_flow(tiny_model, tmp_path / "gf.png"))
+    assert is_png(viz.plot_weights(tiny_model, tmp_path / "w.png"))
+
+
+def test_plot_errors_are_clear(tiny_model, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="call loss.backward"):
+        viz.plot_grad_flow(tiny_model, tmp_path / "gf.png")
+    with pytest.raises(ValueError, match=r"X must have shape \(N, 2\)"):
+        viz.plot_decision_boundary(tiny_model, np.ones((5, 3)), np.ones(5), tmp_path / "d.png")
+
+
+def test_nn_history_and_real_model(tmp_path: Path) -> None:
+    nn = pytest.importorskip("nn")
+    from sklearn.datasets import make_moons
+
+    X, y = make_moons(60, noise=0.1, random_state=0)
+    nn.manual_seed(0)
+    model = nn.MLP([2, 8, 1])
+    history = nn.fit(model, X, y, nn.BCEWithLogitsLoss(), nn.optim.SGD(model.parameters(), lr=0.5),
+                     epochs=3, validation=(X, y), progress=False, seed=0)
+    assert is_png(viz.plot_history(history, tmp_path / "h.png"))
+    assert is_png(viz.plot_decision_boundary(model, X, y, tmp_path / "db.png", resolution=40))
+
+
+class _TwoD:
+    """The tiny model fed 2-D points (a zero third column), for the decision boundary."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+
+    def named_parameters(self):
+        return self.model.named_parameters()
+
+    def __call__(self, x: Tensor) -> Tensor:
+        from autograd_engine import concatenate
+
+        return self.model(concatenate([x, Tensor(np.zeros((x.shape[0], 1)))], axis=1))

@@ -1,0 +1,164 @@
+"""The classic figures of training from scratch, written to files with matplotlib's Agg backend.
+
+`plot_history` (loss and accuracy per epoch, train and validation), `plot_decision_boundary`
+(for 2-D data, micrograd's moons figure), `plot_grad_flow` (mean and max |grad| per parameter,
+to spot vanishing gradients) and `plot_weights` (a histogram per parameter).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping, Optional, Union
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only: no window, works on a server
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from autograd_engine import Tensor, no_grad  # noqa: E402
+
+from .modules import named_parameters  # noqa: E402
+
+PathLike = Union[str, Path]
+#: A history as plain data: {metric: {"train": [...], "validation": [...]}}.
+Series = dict[str, dict[str, list[float]]]
+
+
+def history_series(history: Any) -> Series:
+    """Normalise a training history to `{metric: {"train": [...], "validation": [...]}}`.
+
+    Accepts nn's `History` (`.train` and `.validation` dicts), a dict with "train" and
+    "validation" dicts, or a Keras-style flat dict (`loss`, `val_loss`, `accuracy`, ...)."""
+    if hasattr(history, "train") and hasattr(history, "validation"):
+        parts = {"train": history.train, "validation": history.validation}
+    elif isinstance(history, Mapping) and ("train" in history or "validation" in history):
+        parts = {"train": history.get("train", {}), "validation": history.get("validation", {})}
+    elif isinstance(history, Mapping):
+        parts = {"train": {k: v for k, v in history.items() if not k.startswith("val_")},
+                 "validation": {k[4:]: v for k, v in history.items() if k.startswith("val_")}}
+    else:
+        raise TypeError(f"history must be an nn.History or a dict of per-epoch lists, got "
+                        f"{type(history).__name__}")
+    series: Series = {}
+    for part, metrics in parts.items():
+        for metric, values in metrics.items():
+            series.setdefault(metric, {})[part] = [float(v) for v in values]
+    if not series:
+        raise ValueError("history is empty: train for at least one epoch before plotting")
+    return series
+
+
+def plot_history(history: Any, path: PathLike, title: str = "Training history") -> Path:
+    """Loss and every metric against the epoch, train and validation side by side."""
+    series = history_series(history)
+    metrics = sorted(series, key=lambda m: (m != "loss", m))
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.4), squeeze=False)
+    for ax, metric in zip(axes[0], metrics):
+        for part, values in series[metric].items():
+            epochs = np.arange(1, len(values) + 1)
+            ax.plot(epochs, values, marker="o" if len(values) <= 30 else None, markersize=3,
+                    label=part, linestyle="-" if part == "train" else "--")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.set_title(metric)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.suptitle(title)
+    return _save(fig, path)
+
+
+def plot_decision_boundary(model: Any, X: Any, y: Any, path: PathLike,
+                           threshold: Optional[float] = None, resolution: int = 200,
+                           title: str = "Decision boundary") -> Path:
+    """The regions a classifier of 2-D points assigns to each class, with the data on top.
+
+    One output column is a score: class 1 where it exceeds `threshold` (default 0.5 when the
+    outputs are probabilities in [0, 1], else 0); several columns: the argmax."""
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y).reshape(-1)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"plot_decision_boundary: X must have shape (N, 2), got {X.shape}")
+    if len(y) != len(X):
+        raise ValueError(f"plot_decision_boundary: y has {len(y)} labels for {len(X)} points")
+    margin = 0.1 * (X.max(axis=0) - X.min(axis=0)) + 1e-9
+    low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
+    xx, yy = np.meshgrid(np.linspace(low[0], high[0], resolution),
+                         np.linspace(low[1], high[1], resolution))
+    grid = np.column_stack([xx.ravel(), yy.ravel()])
+    labels = _predict_labels(model, grid, threshold).reshape(xx.shape)
+    fig, ax = plt.subplots(figsize=(5, 4.5))
+    ax.contourf(xx, yy, labels, alpha=0.3, cmap="coolwarm",
+                levels=np.arange(labels.max() + 2) - 0.5)
+    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", s=14, edgecolors="k", linewidths=0.3)
+    ax.set_title(title)
+    return _save(fig, path)
+
+
+def plot_grad_flow(model: Any, path: PathLike, title: str = "Gradient flow") -> Path:
+    """Mean and max |grad| of each parameter (after a backward), on a log scale: layers whose
+    bars sink towards zero are where gradients vanish."""
+    named = [(n, p) for n, p in named_parameters(model) if p.grad is not None]
+    if not named:
+        raise ValueError("plot_grad_flow: no parameter has a .grad; call loss.backward() first")
+    names = [n for n, _ in named]
+    grads = [np.abs(np.asarray(p.grad.data, dtype=np.float64)) for _, p in named]
+    positions = np.arange(len(names))
+    fig, ax = plt.subplots(figsize=(max(5, 0.6 * len(names) + 2), 3.8))
+    tiny = 1e-12  # zeros drawn at the bottom of the log axis instead of vanishing
+    ax.bar(positions - 0.2, [max(g.max(), tiny) for g in grads], 0.4, label="max |grad|")
+    ax.bar(positions + 0.2, [max(g.mean(), tiny) for g in grads], 0.4, label="mean |grad|")
+    ax.set_yscale("log")
+    ax.set_xticks(positions, names, rotation=45, ha="right")
+    ax.set_ylabel("|grad|")
+    ax.set_title(title)
+    ax.grid(alpha=0.3, axis="y")
+    ax.legend()
+    return _save(fig, path)
+
+
+def plot_weights(model: Any, path: PathLike, bins: int = 30,
+                 title: str = "Parameter values") -> Path:
+    """A histogram of the values of each parameter, one panel per parameter."""
+    named = named_parameters(model)
+    if not named:
+        raise ValueError("plot_weights: the model has no parameters")
+    columns = min(4, len(named))
+    rows = -(-len(named) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 2.6 * rows), squeeze=False)
+    for ax, (name, p) in zip(axes.ravel(), named):
+        values = np.asarray(p.data, dtype=np.float64).ravel()
+        ax.hist(values, bins=bins, color="#4c6ef5")
+        ax.set_title(f"{name} {tuple(np.shape(p.data))}", fontsize=9)
+    for ax in axes.ravel()[len(named):]:
+        ax.axis("off")
+    fig.suptitle(title)
+    return _save(fig, path)
+
+
+def _predict_labels(model: Any, points: np.ndarray, threshold: Optional[float]) -> np.ndarray:
+    dtype = _parameter_dtype(model)
+    with no_grad():
+        out = model(Tensor(points, dtype=dtype))
+    scores = np.asarray(out.data if isinstance(out, Tensor) else out, dtype=np.float64)
+    if scores.ndim == 2 and scores.shape[1] > 1:
+        return scores.argmax(axis=1)
+    scores = scores.reshape(-1)
+    if threshold is None:
+        threshold = 0.5 if scores.min() >= 0 and scores.max() <= 1 else 0.0
+    return (scores > threshold).astype(int)
+
+
+def _parameter_dtype(model: Any) -> Any:
+    for _, p in named_parameters(model):
+        return p.dtype
+    return np.float64
+
+
+def _save(fig: Any, path: PathLike) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
