@@ -47,7 +47,7 @@ class Function:
     op_name: ClassVar[str] = ""
 
     inputs: tuple[Any, ...]
-    version_stamp: Optional[int]
+    version_stamp: int  # sum of the inputs' versions at the forward; ~sum once released
     walk_mark: Optional[object]  # set by the graph walk: "visited in walk X"
 
     @classmethod
@@ -112,10 +112,12 @@ class Function:
         """A short label with the op's parameters, e.g. `sum(axis=1)`; graphs show it."""
         return self.name
 
-    def check_saved_values(self, out: "Tensor") -> None:
-        """Raise if backward cannot run: the graph was freed, or a value backward reads was
-        changed in place after the forward (the gradient would be silently wrong)."""
-        if self.version_stamp is None:
+    def check_saved_values(self, out: "Tensor", inspecting: bool = False) -> None:
+        """Raise if backward cannot run: the graph was released by an earlier backward (unless
+        `inspecting`: a read-only pass for pictures), or a value backward reads was changed in
+        place after the forward (the gradient would be silently wrong)."""
+        stamp = self.version_stamp
+        if stamp < 0 and not inspecting:
             raise RuntimeError(
                 f"Trying to backward through the graph a second time (at op '{self.name}'): "
                 "its saved values were freed by the first backward. Pass retain_graph=True to "
@@ -126,7 +128,7 @@ class Function:
             for x in self.inputs:
                 if isinstance(x, Tensor):
                     version_sum += x._version
-            changed = version_sum != self.version_stamp
+            changed = version_sum != (stamp if stamp >= 0 else ~stamp)
         else:
             changed = False
         if changed or (self.reads_output and out._version != 0):
@@ -137,9 +139,12 @@ class Function:
             )
 
     def release(self) -> None:
-        """Forget what backward needed (retain_graph=False). The edges (`inputs`) stay, so the
-        graph can still be drawn with its gradients."""
-        self.version_stamp = None
+        """Mark the node as used by a backward with retain_graph=False, so that a second
+        backward through it is an error, as in PyTorch. The edges (`inputs`) and values stay, so
+        the graph can still be drawn with its gradients. The stamp is kept, as its bitwise
+        complement (~stamp < 0), so those drawings still detect in-place changes."""
+        if self.version_stamp >= 0:
+            self.version_stamp = ~self.version_stamp
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"

@@ -62,8 +62,13 @@ def reverse_topological_order(roots: Iterable[Tensor]) -> list[Tensor]:
 
 def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any], retain_graph: bool,
                  create_graph: bool, capture: Optional[Sequence[Tensor]] = None,
-                 on_step: Optional[StepHook] = None) -> dict[Tensor, Tensor]:
+                 on_step: Optional[StepHook] = None, inspect: bool = False
+                 ) -> dict[Tensor, Tensor]:
     """Backpropagate from `roots` (seeded with `gradients`).
+
+    `inspect=True` is a read-only pass for pictures (viz): it may go through a graph that an
+    earlier backward released, releases nothing itself, and should be given `capture=[]` so
+    that no `.grad` changes.
 
     Gradients flow through a dict keyed by node and are popped as the walk passes, so each
     intermediate gradient is freed as soon as it has been used. Leaves that require grad (and
@@ -72,8 +77,8 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any], retain_graph
     touched."""
     grads: dict[Tensor, Tensor] = {}
     for root, gradient in zip(roots, gradients):
-        seed = _seed_gradient(root, gradient)
-        grads[root] = grads[root] + seed if root in grads else seed
+        grads[root] = (grads[root] + _seed_gradient(root, gradient) if root in grads
+                       else _seed_gradient(root, gradient))
     wanted = set(capture) if capture is not None else None
     captured: dict[Tensor, Tensor] = {}
     check_finite = state.detect_anomaly
@@ -90,9 +95,9 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any], retain_graph
                 node.grad = grad if node.grad is None else node.grad + grad
             if function is None:
                 continue
-            function.check_saved_values(node)
+            function.check_saved_values(node, inspect)
             input_grads = function.backward(grad, node)
-            if not retain_graph:
+            if not (retain_graph or inspect):
                 function.release()
             if check_finite:
                 _check_finite(function, input_grads)

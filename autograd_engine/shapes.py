@@ -14,21 +14,33 @@ Axis = Optional[Union[int, Sequence[int]]]
 
 def normalize_axis(axis: Axis, ndim: int, shape: Shape, op: str) -> Optional[tuple[int, ...]]:
     """Turn `axis` (None, an int or a sequence of ints, negatives allowed) into sorted
-    non-negative axes, or None for "all axes"."""
+    non-negative axes, or None for "all axes".
+
+    A 0-d tensor accepts axis 0 or -1 and reduces over nothing, as in PyTorch
+    (`Tensor(2.).sum(axis=0)` is 2)."""
     if axis is None:
         return None
-    axes = (axis,) if isinstance(axis, (int,)) or hasattr(axis, "__index__") else tuple(axis)
+    if hasattr(axis, "__index__"):
+        axes = (axis,)
+    else:
+        try:
+            axes = tuple(axis)
+        except TypeError:
+            raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}") from None
     normalized = []
     for a in axes:
         if not hasattr(a, "__index__"):
             raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
         a = a.__index__()
-        if not -ndim <= a < max(ndim, 1) or (ndim == 0 and a not in (0, -1)):
-            raise ValueError(
-                f"{op}: axis {a} is out of range for a tensor of shape {shape} "
-                f"(valid axes are {-ndim}..{ndim - 1})"
-            )
-        normalized.append(a % ndim if ndim else 0)
+        if ndim == 0:
+            if a not in (0, -1):
+                raise ValueError(f"{op}: axis {a} is out of range for a 0-d tensor (only 0 or "
+                                 "-1, which reduce nothing)")
+            continue
+        if not -ndim <= a < ndim:
+            raise ValueError(f"{op}: axis {a} is out of range for a tensor of shape {shape} "
+                             f"(valid axes are {-ndim}..{ndim - 1})")
+        normalized.append(a % ndim)
     if len(set(normalized)) != len(normalized):
         raise ValueError(f"{op}: axis {axis!r} repeats an axis (shape {shape})")
     return tuple(sorted(normalized))

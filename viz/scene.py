@@ -134,10 +134,10 @@ def _gradients(scene: Scene, root: Tensor, order: list[Tensor], view: str,
                            "sum (backward seeded with ones)")
     try:
         scene.flow = gradient_flow(root, seed)
-    except RuntimeError:
-        scene.notes.append("the graph was freed by backward(), so only leaf .grad values are "
-                           "shown; call backward(retain_graph=True) or draw before backward to "
-                           "see every gradient")
+    except RuntimeError:  # a value was changed in place since the forward (e.g. by step())
+        scene.notes.append("values in this graph were changed in place after the forward "
+                           "(an optimizer step?), so only leaf .grad values are shown; draw "
+                           "before changing them to see every gradient")
 
 
 def node_grad(scene: Scene, t: Tensor) -> Optional[np.ndarray]:

@@ -50,8 +50,9 @@ class GradientFlow:
 def backprop_steps(root: Tensor, gradient: Any = None) -> Iterator[BackpropStep]:
     """Yield one `BackpropStep` per node, in exactly the order `root.backward()` processes them.
 
-    Runs the engine's backward with `retain_graph=True` and `capture=[]`: nothing's `.grad`
-    changes and the graph can still be backpropagated afterwards. `gradient` seeds a
+    Runs the engine's backward as a read-only pass (`inspect=True`, `capture=[]`): nothing's
+    `.grad` changes, it works on a graph that `backward()` already went through, and the graph
+    can still be backpropagated afterwards if it could before. `gradient` seeds a
     non-scalar root, as in `backward(gradient)`."""
     yield from gradient_flow(root, gradient).steps
 
@@ -62,7 +63,7 @@ def gradient_flow(root: Tensor, gradient: Any = None) -> GradientFlow:
         raise TypeError(f"backprop_steps: root must be a Tensor, got {type(root).__name__}")
     recorded: list[tuple[Tensor, Tensor, tuple[Optional[Tensor], ...]]] = []
     run_backward([root], [gradient], retain_graph=True, create_graph=False, capture=[],
-                 on_step=lambda node, grad, input_grads: recorded.append(
+                 inspect=True, on_step=lambda node, grad, input_grads: recorded.append(
                      (node, grad, input_grads)))
     flow = GradientFlow(steps=[])
     # a leaf root is its own step; run_backward accepted the seed, so it is well formed

@@ -6,6 +6,7 @@ one place (`sum_to`), so these backward rules are the plain calculus.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Optional
 
 import numpy as np
@@ -130,11 +131,14 @@ class Pow(_Elementwise2):
         a, b = self.inputs
         grad_a = grad * (b * a ** (b - 1)) if needs_grad(a) else None
         grad_b = None
-        if needs_grad(b):
+        if needs_grad(b) and isinstance(a, Tensor):
             from .elementwise import where  # noqa: PLC0415  (elementwise imports this module)
 
             a_zero = a == 0
             grad_b = where(a_zero, 0.0, grad * out * where(a_zero, 1.0, a).log())
+        elif needs_grad(b):  # a plain number: its log is a number too, and keeps b's dtype
+            log_a = 0.0 if a == 0 else math.log(a) if a > 0 else math.nan
+            grad_b = grad * out * log_a
         return grad_a, grad_b
 
     @property
@@ -167,8 +171,9 @@ class MatMul(Function):
                 f"first ({a_inner}) must equal the {'only' if len(b_shape) == 1 else 'second-to-last'}"
                 f" axis of the second ({b_inner})"
             )
-        return ValueError(f"matmul: the batch axes of shapes {a_shape} and {b_shape} do not "
-                          f"broadcast: {broadcast_shapes(a_shape[:-2], b_shape[:-2], op='matmul')}")
+        return ValueError(f"matmul: shapes {a_shape} and {b_shape}: the batch axes "
+                          f"{a_shape[:-2]} and {b_shape[:-2]} cannot be broadcast together "
+                          "(sizes must match or be 1)")
 
     def backward(self, grad: Tensor, out: Tensor) -> Grads:
         a, b = self.inputs

@@ -43,7 +43,8 @@ class _Reduction(Function):
     def label(self) -> str:
         axis = "" if self.axes is None else f"axis={self.axes[0] if len(self.axes) == 1 else self.axes}"
         keep = "keepdims=True" if self.keepdims else ""
-        return f"{self.name}({', '.join(p for p in (axis, keep) if p)})"
+        arguments = ", ".join(p for p in (axis, keep) if p)
+        return f"{self.name}({arguments})" if arguments else self.name
 
 
 class Sum(_Reduction):
@@ -94,8 +95,40 @@ class LogSumExp(_Reduction):
         return lse if self.keepdims else np.squeeze(lse, axis=self.axes)
 
     def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        softmax = (self.inputs[0] - self._unreduce(out)).exp()
+        # softmax from log_softmax, not exp(a - lse): in float32, lse rounded at |a| ~ 1000
+        # would cost four digits.
+        softmax = LogSoftmax.apply(self.inputs[0], axes=self.axes).exp()
         return (self._unreduce(grad) * softmax,)
+
+
+class LogSoftmax(Function):
+    """log softmax(a) = (a - m) - log Σ exp(a - m), with m = max(a) over the axes: nothing
+    overflows, and no large logsumexp is rounded before the subtraction (which in float32
+    would cost four digits at logits of ±1000).
+    d/da: grad - softmax(a) · Σ grad"""
+
+    __slots__ = ("axes",)
+    rule = "∂log_softmax(a)ⱼ/∂aᵢ = δᵢⱼ − softmax(a)ᵢ"
+    reads_inputs = False
+    reads_output = True
+
+    def __init__(self, axes: Optional[tuple[int, ...]]) -> None:
+        self.axes = axes
+
+    def forward(self, a: Any) -> Any:
+        peak = a.max(axis=self.axes, keepdims=True)
+        shifted = a - np.where(np.isfinite(peak), peak, 0)  # all -inf: no inf - inf
+        with np.errstate(divide="ignore"):  # log(0) = -inf is right for an all -inf row
+            return shifted - np.log(exp_flushing_underflow(shifted).sum(axis=self.axes,
+                                                                        keepdims=True))
+
+    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+        return (grad - out.exp() * Sum.apply(grad, axes=self.axes, keepdims=True,
+                                             input_shape=grad.shape),)
+
+    @property
+    def label(self) -> str:
+        return "log_softmax" if self.axes is None else f"log_softmax(axis={self.axes})"
 
 
 class SumTo(Function):
@@ -141,14 +174,15 @@ def var(x: Tensor, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> 
 
 def amin(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Minimum over `axis`: min(a) = -max(-a), so ties share the gradient as in max."""
-    return -Max.over(-x, axis, keepdims)
+    axes = normalize_axis(axis, x.ndim, x.shape, "min")
+    return -Max.apply(-x, axes=axes, keepdims=bool(keepdims), input_shape=x.shape)
 
 
-def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """log softmax(x) = x - logsumexp(x): stable, because logsumexp is."""
-    return x - LogSumExp.over(x, axis, keepdims=True)
+def log_softmax(x: Tensor, axis: Axis = -1, op: str = "log_softmax") -> Tensor:
+    """log softmax(x) over `axis` (stable; see LogSoftmax)."""
+    return LogSoftmax.apply(x, axes=normalize_axis(axis, x.ndim, x.shape, op))
 
 
-def softmax(x: Tensor, axis: int = -1) -> Tensor:
+def softmax(x: Tensor, axis: Axis = -1) -> Tensor:
     """softmax(x) = exp(log_softmax(x)): every exponent is <= 0, so nothing overflows."""
-    return log_softmax(x, axis).exp()
+    return log_softmax(x, axis, op="softmax").exp()

@@ -256,3 +256,23 @@ def test_no_gradient_is_computed_for_operands_that_need_none(op: Callable) -> No
     assert not recording
     for x, g in zip(inputs, input_grads):
         assert (g is None) == (x is constant)
+
+
+def test_an_inspecting_pass_may_reread_a_released_graph_but_not_a_changed_one() -> None:
+    """viz recomputes gradients after backward() with run_backward(inspect=True): allowed
+    through a released graph, releasing nothing, touching no .grad; still refused once a
+    value the backward reads was changed in place."""
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    x = Tensor([3.0, 4.0])
+    y = (w * x).sum()
+    y.backward()
+    seen = []
+    run_backward([y], [None], retain_graph=False, create_graph=False, capture=[], inspect=True,
+                 on_step=lambda node, grad, input_grads: seen.append(node))
+    assert seen[0] is y and w.grad.data.tolist() == [3.0, 4.0]
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        y.backward()
+    x.data[0] = 5.0
+    x.bump_version()
+    with pytest.raises(RuntimeError, match="in-place"):
+        run_backward([y], [None], retain_graph=False, create_graph=False, capture=[], inspect=True)

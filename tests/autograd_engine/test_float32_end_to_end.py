@@ -14,17 +14,9 @@ from op_catalogue import BINARY_OPS, REDUCTIONS, UNARY_OPS, apply_reduction
 
 F32 = np.float32
 
-NUMBER_POW_TENSOR_BUG = pytest.mark.xfail(strict=True, reason=(
-    "engine bug: `2 ** x` with float32 x gives a float64 x.grad. Pow.backward computes the "
-    "exponent's gradient from where(a == 0, 1.0, a).log() with a = the Python number 2, which "
-    "becomes a float64 0-d Tensor and promotes the float32 gradient to float64."))
-
-
 def catalogue_cases() -> list:
     """(fn, domains, shapes) for every catalogue op, binary ops broadcasting."""
-    cases = [pytest.param(op.tensor, op.domains, [(2, 3)], id=op.name,
-                          marks=NUMBER_POW_TENSOR_BUG if op.name == "number_pow_tensor" else ())
-             for op in UNARY_OPS]
+    cases = [pytest.param(op.tensor, op.domains, [(2, 3)], id=op.name) for op in UNARY_OPS]
     cases += [pytest.param(op.tensor, op.domains, [(2, 3), (3,)], id=op.name)
               for op in BINARY_OPS]
     cases += [pytest.param(lambda x, op=op: apply_reduction(op, x, 1 if op.single_axis else 0,
@@ -63,7 +55,7 @@ STRUCTURAL: dict[str, object] = {
     "concatenate": lambda x: concatenate([x, x * 2], axis=1),
     "stack": lambda x: stack([x, -x], axis=-1),
     "python numbers": lambda x: 2.5 * x + 1 - x / 3 + x**2 + 3 / x,
-    "number ** tensor": pytest.param(lambda x: 2**x, marks=NUMBER_POW_TENSOR_BUG),
+    "number ** tensor": lambda x: 2**x,
     "numpy float64 scalar": lambda x: np.float64(0.5) * x,
     "sum_to": lambda x: x.sum_to((1, 3)),
 }

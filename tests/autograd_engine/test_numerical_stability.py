@@ -42,21 +42,12 @@ CASES: dict[str, tuple[Callable[[Tensor], Tensor], np.ndarray, np.ndarray, np.nd
                     WEIGHTS - SOFTMAX * WEIGHTS.sum(axis=1, keepdims=True)),
 }
 
-FLOAT32_PRECISION_BUG = pytest.mark.xfail(strict=True, reason=(
-    "engine bug: in float32 at |logits| ~ 1000, softmax = exp(x - logsumexp(x)) subtracts a "
-    "logsumexp rounded at magnitude 1000 (ULP 6e-5), so softmax([-1000]*3) = 0.3333265 and "
-    "log_softmax = -1.0986328 (PyTorch: 0.33333334, -1.0986123), and the gradients are off "
-    "by ~1e-4. Fix: shift by the max first, log_softmax = (x - m) - log Σ exp(x - m), and "
-    "use the same shifted form in LogSumExp.backward."))
-
 
 def stability_cases() -> list:
     params = []
     for dtype in (np.float64, np.float32):
         for name, case in CASES.items():
-            marks = FLOAT32_PRECISION_BUG if dtype == np.float32 and name != "sigmoid" else ()
-            params.append(pytest.param(*case, dtype, id=f"{name}-{np.dtype(dtype).name}",
-                                       marks=marks))
+            params.append(pytest.param(*case, dtype, id=f"{name}-{np.dtype(dtype).name}"))
     return params
 
 

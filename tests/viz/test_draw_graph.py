@@ -144,10 +144,26 @@ def test_drawing_never_touches_grad_and_graph_stays_usable(neuron: Tensor) -> No
     assert [t.grad.item() for t in leaves if t.requires_grad] == pytest.approx([1.0, 0.0, 0.5])
 
 
-def test_freed_graph_shows_leaf_grads_and_says_why(neuron: Tensor) -> None:
+def test_after_backward_every_gradient_is_drawn(neuron: Tensor) -> None:
+    """The usual order, backward() then draw: the picture still shows the gradient arriving at
+    every node (recomputed by a read-only pass), and backward's own rule is kept: a second
+    backward through the released graph is still an error."""
     neuron.backward()
+    flow = viz.steps.gradient_flow(neuron)
+    assert [float(g) for g in flow.node_grads.values()][:2] == pytest.approx([1.0, 0.5])
     source = viz.draw_graph(neuron, view="backward").source
-    assert "graph was freed by backward()" in source
+    assert "only leaf .grad" not in source
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        neuron.backward()
+
+
+def test_values_changed_in_place_after_backward_show_leaf_grads_and_say_why(
+        neuron: Tensor) -> None:
+    neuron.backward()
+    weight = next(t for t in _leaves(neuron) if t.requires_grad)
+    weight.bump_version()  # as an optimizer step does
+    source = viz.draw_graph(neuron, view="backward").source
+    assert "changed in place" in source
     assert "grad 1.0000" in source  # w1.grad is still shown
 
 
