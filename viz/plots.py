@@ -50,22 +50,47 @@ def history_series(history: Any) -> Series:
 
 
 def plot_history(history: Any, path: PathLike, title: str = "Training history") -> Path:
-    """Loss and every metric against the epoch, train and validation side by side."""
-    series = history_series(history)
-    metrics = sorted(series, key=lambda m: (m != "loss", m))
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.4), squeeze=False)
+    """Loss and every metric against the epoch: train solid, validation dashed.
+
+    `history` is one run's history, or `{run name: history}` to compare runs in one figure,
+    each in its own colour (the from-scratch story: plain gradient descent against Adam).
+    A loss that spans more than two decades is drawn on a log scale."""
+    runs = _named_runs(history)
+    metrics = sorted({m for series in runs.values() for m in series},
+                     key=lambda m: (m != "loss", m))
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics) + 1, 3.6),
+                             squeeze=False)
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, metric in zip(axes[0], metrics):
-        for part, values in series[metric].items():
-            epochs = np.arange(1, len(values) + 1)
-            ax.plot(epochs, values, marker="o" if len(values) <= 30 else None, markersize=3,
-                    label=part, linestyle="-" if part == "train" else "--")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(metric)
-        ax.set_title(metric)
+        for (run, series), colour in zip(runs.items(), colours * len(runs)):
+            for part, values in series.get(metric, {}).items():
+                epochs = np.arange(1, len(values) + 1)
+                ax.plot(epochs, values, color=colour if run else None,
+                        marker="o" if len(values) <= 30 else None, markersize=3,
+                        label=f"{run} ({part})" if run else part,
+                        linestyle="-" if part == "train" else "--")
+        values = np.concatenate([v for series in runs.values()
+                                 for v in series.get(metric, {}).values()])
+        if metric == "loss" and values.min() > 0 and values.max() > 100 * values.min():
+            ax.set_yscale("log")
+        ax.set(xlabel="epoch", ylabel=metric, title=metric)
         ax.grid(alpha=0.3)
-        ax.legend()
+        ax.legend(fontsize=8)
     fig.suptitle(title)
     return _save(fig, path)
+
+
+def _named_runs(history: Any) -> dict[str, Series]:
+    """{run name: series}; a single history is the one run named ""."""
+    is_single = (hasattr(history, "train") or not isinstance(history, Mapping)
+                 or set(history) <= {"train", "validation"}
+                 or any(not isinstance(v, Mapping) and not hasattr(v, "train")
+                        for v in history.values()))
+    if is_single:
+        return {"": history_series(history)}
+    if not history:
+        raise ValueError("plot_history: no runs to plot")
+    return {str(name): history_series(run) for name, run in history.items()}
 
 
 def plot_decision_boundary(model: Any, X: Any, y: Any, path: PathLike,

@@ -6,8 +6,9 @@ init, is trained twice from the same starting weights: first as the original tut
 and Adam on mini-batches. Both are scored on a held-out test split; the training curves go
 to a PNG and the trained weights to `.npz` files under `--out`.
 
-The steps are small functions so that other outputs (graph pictures, an HTML report) can be
-added from the returned `DemoResult` in one call.
+Under `--out` it also writes what viz draws of it: the graph of the trained model on a few
+test samples, the step-through of backprop on the lecture's one-neuron example, and
+report.html, one offline page with all of it.
 """
 
 from __future__ import annotations
@@ -140,7 +141,7 @@ def train_run(title: str, model: "Module", dataset: "Dataset", optimizer_name: s
     """Train one model and score it on the test split; a diverging run is reported, not fatal."""
     import nn
 
-    loss_fn = nn.CrossEntropyLoss() if dataset.n_classes > 2 else nn.BCELoss()
+    loss_fn = loss_for(dataset)
     optimizer = make_optimizer(optimizer_name, model, lr)
     batches = "full batch" if batch_size is None else f"batches of {batch_size}"
     echo(f"Training: {title} ({type(optimizer).__name__}, lr {lr:g}, {batches}, "
@@ -163,6 +164,13 @@ def train_run(title: str, model: "Module", dataset: "Dataset", optimizer_name: s
     return RunResult(title, model, history, outputs, predictions,
                      nn.metrics.accuracy(dataset.y_test, predictions), report,
                      time.perf_counter() - started, diverged)
+
+
+def loss_for(dataset: "Dataset") -> "Module":
+    """Cross-entropy on raw scores for several classes; BCE on the sigmoid output for two."""
+    import nn
+
+    return nn.CrossEntropyLoss() if dataset.n_classes > 2 else nn.BCELoss()
 
 
 def make_optimizer(name: str, model: "Module", lr: float) -> Any:
@@ -216,41 +224,68 @@ def explain(dataset: "Dataset") -> str:
 
 
 def write_outputs(result: DemoResult, out: Path) -> dict[str, Path]:
-    """The training-curve PNG and each run's weights (.npz) under `out`."""
+    """Under `out`: both runs' training curves (PNG), each run's weights (.npz), the graph of
+    the trained model on a few test samples (SVG and PNG), the backprop step-through of the
+    lecture's neuron (HTML), and report.html with all of it."""
     import nn
+    import viz
 
     out.mkdir(parents=True, exist_ok=True)
     name = result.settings.dataset
-    files = {"plot": _plot_histories(result, out / f"{name}-training.png")}
+    histories = {run.title: run.history for run in result.runs}
+    files = {"plot": viz.plot_history(histories, out / f"{name}-training.png",
+                                      title=f"{name}: the same network, two ways of training it")}
     for key, run in zip(("baseline_weights", "weights"), result.runs):
         files[key] = nn.save(run.model.state_dict(), out / f"{name}-{_slug(run.title)}.npz")
+    tuned, data = result.runs[-1], result.dataset.standardized()
+    loss = sample_loss(tuned.model, data)
+    tuned.model.zero_grad()  # so the parameters' .grad is this pass's, as the graph shows it
+    loss.backward()
+    graph = viz.draw_graph(loss, view="backward", model=tuned.model)
+    files["graph"] = graph.render(out / f"{name}-graph.svg")
+    files["graph_png"] = graph.render(out / f"{name}-graph.png")
+    neuron = lecture_neuron()
+    files["backprop"] = viz.save_backprop(neuron, out / "backprop.html")
+    figures = {}
+    if data.n_features == 2:
+        caption = "Decision boundary, with the training points (micrograd's moons figure)"
+        figures[caption] = files["decision_boundary"] = viz.plot_decision_boundary(
+            tuned.model, data.X_train, data.y_train, out / f"{name}-decision-boundary.png")
+    files["report"] = viz.write_report(
+        out, title=f"autograd-engine demo: {name}",
+        intro=f"{explain(result.dataset)} The graph is one "
+              f"forward and backward pass of the trained model ({tuned.title}) on "
+              f"{SAMPLE_SIZE} test samples.",
+        reports={f"{run.title}: test accuracy {run.test_accuracy:.1%}": run.report
+                 for run in result.runs},
+        histories={"both runs": histories}, model=tuned.model, graph_root=loss, backprop_root=neuron,
+        figures=figures)
     result.files.update(files)
     return files
 
 
-def _plot_histories(result: DemoResult, path: Path) -> Path:
-    """Loss and accuracy against epochs for both runs (train solid, test dashed)."""
-    import matplotlib
+SAMPLE_SIZE = 4  # test samples in the model graph: enough to see batching, small to read
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    figure, (loss_axes, accuracy_axes) = plt.subplots(1, 2, figsize=(11, 4))
-    for run, colour in zip(result.runs, ("tab:red", "tab:blue")):
-        h = run.history
-        for key, axes in (("loss", loss_axes), ("accuracy", accuracy_axes)):
-            if h.epochs:
-                axes.plot(h.epochs, h[key], color=colour, label=f"{run.title} (train)")
-                axes.plot(h.epochs, h[f"val_{key}"], color=colour, linestyle="--",
-                          label=f"{run.title} (test)")
-    loss_axes.set(xlabel="epoch", ylabel="loss", title="loss", yscale="log")
-    accuracy_axes.set(xlabel="epoch", ylabel="accuracy", title="accuracy", ylim=(0, 1.02))
-    accuracy_axes.legend(fontsize=8, loc="lower right")
-    figure.suptitle(f"{result.settings.dataset}: the same network, two ways of training it")
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return path
+def sample_loss(model: "Module", dataset: "Dataset") -> Any:
+    """The loss of `model` on the first test samples: a graph small enough to draw."""
+    from autograd_engine import Tensor
+
+    targets = dataset.y_test[:SAMPLE_SIZE]
+    if dataset.n_classes <= 2:
+        targets = targets.reshape(-1, 1).astype(np.float64)
+    return loss_for(dataset)(model(Tensor(dataset.X_test[:SAMPLE_SIZE])), targets)
+
+
+def lecture_neuron() -> Any:
+    """micrograd lecture's neuron, tanh(x1*w1 + x2*w2 + b), with its numbers (output 0.7071)."""
+    from autograd_engine import Tensor
+
+    x1, x2 = Tensor(2.0, name="x1"), Tensor(0.0, name="x2")
+    w1 = Tensor(-3.0, requires_grad=True, name="w1")
+    w2 = Tensor(1.0, requires_grad=True, name="w2")
+    b = Tensor(6.8813735870195432, requires_grad=True, name="b")
+    return (x1 * w1 + x2 * w2 + b).tanh()
 
 
 def _optimizer_name(name: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import xml.etree.ElementTree as ET
 import sys
 from pathlib import Path
 
@@ -26,6 +27,12 @@ def test_demo_runs_end_to_end(dataset: str, tmp_path: Path,
     assert "plain gradient descent, raw inputs" in out and "Adam, standardised inputs" in out
     png = tmp_path / f"{dataset}-training.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / f"{dataset}-graph.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    ET.parse(tmp_path / f"{dataset}-graph.svg")  # well-formed SVG
+    report = (tmp_path / "report.html").read_text()
+    assert report.count("precision    recall  f1-score") == 2 and "<svg" in report
+    assert "http://" not in report.replace("http://www.w3.org", "")  # offline: no fetches
+    assert "Prev" in (tmp_path / "backprop.html").read_text()
     weights = sorted(tmp_path.glob("*.npz"))
     assert len(weights) == 2
     model = nn.MLP.from_architecture(_architecture(out))
@@ -63,7 +70,8 @@ def test_result_keeps_everything_and_is_reproducible(tmp_path: Path) -> None:
         assert a.history.train == b.history.train
         assert a.report == b.report and a.test_predictions.shape == (20,)
     files = write_outputs(first, tmp_path / "new")
-    assert set(files) == {"plot", "baseline_weights", "weights"} and first.files == files
+    assert set(files) == {"plot", "baseline_weights", "weights", "graph", "graph_png",
+                          "backprop", "decision_boundary", "report"} and first.files == files
     assert all(path.is_file() for path in files.values())
 
 

@@ -26,6 +26,31 @@ def test_plot_history_from_dicts(history: dict, tmp_path: Path) -> None:
     assert is_png(viz.plot_history(history, tmp_path / "h.png"))
 
 
+def test_plot_history_compares_named_runs_in_one_figure(tmp_path: Path) -> None:
+    """{run name: history}: one line per run and part, labelled with the run's name."""
+    import matplotlib.pyplot as plt
+
+    runs = {"plain": {"loss": [10.0, 1.0, 0.05], "accuracy": [0.4, 0.5, 0.6]},
+            "adam": {"train": {"loss": [0.7, 0.1]}, "validation": {"loss": [0.8, 0.2]}}}
+    seen = {}
+    original_save = viz.plots._save
+
+    def keep_axes(fig: object, path: Path) -> Path:
+        seen["axes"] = fig.axes
+        return original_save(fig, path)
+
+    viz.plots._save = keep_axes
+    try:
+        assert is_png(viz.plot_history(runs, tmp_path / "runs.png"))
+    finally:
+        viz.plots._save = original_save
+    loss_axes = seen["axes"][0]
+    labels = [line.get_label() for line in loss_axes.get_lines()]
+    assert labels == ["plain (train)", "adam (train)", "adam (validation)"]
+    assert loss_axes.get_yscale() == "log"  # 10 -> 0.05 spans more than two decades
+    plt.close("all")
+
+
 def test_history_series_reads_keras_and_nn_shapes() -> None:
     series = history_series({"loss": [1, 0.5], "val_loss": [2, 1], "accuracy": [0.1, 0.2]})
     assert series == {"loss": {"train": [1.0, 0.5], "validation": [2.0, 1.0]},
