@@ -64,7 +64,8 @@ class Function:
         for x in inputs:
             if isinstance(x, Tensor):
                 arrays.append(x.data)
-                version_sum += x._version
+                if x._counter is not None:
+                    version_sum += x._counter.value
                 if x.requires_grad:
                     wants_grad = True
             else:
@@ -126,12 +127,12 @@ class Function:
         if self.reads_inputs:
             version_sum = 0
             for x in self.inputs:
-                if isinstance(x, Tensor):
-                    version_sum += x._version
+                if isinstance(x, Tensor) and x._counter is not None:
+                    version_sum += x._counter.value
             changed = version_sum != (stamp if stamp >= 0 else ~stamp)
         else:
             changed = False
-        if changed or (self.reads_output and out._version != 0):
+        if changed or (self.reads_output and out.version != 0):
             raise RuntimeError(
                 f"A value needed to compute the gradient of op '{self.name}' was modified by an "
                 "in-place operation after the forward pass, so its gradient would be wrong. "
@@ -148,6 +149,12 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
+
+
+def constant(array: Any) -> "Tensor":
+    """A Tensor around an array that a backward just made (a mask, a sign): no copy, since
+    nothing else holds it, and no gradient (the second derivative treats it as fixed)."""
+    return Tensor._from_op(array, None)
 
 
 def needs_grad(x: Any) -> bool:

@@ -7,8 +7,9 @@ another thread from recording its graph.
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Generator, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,12 +39,12 @@ def is_anomaly_enabled() -> bool:
 
 
 class _SwitchContext:
-    """Sets one flag of `state` for the duration of a `with` block or a decorated call."""
+    """Sets one flag of `state` for the duration of a `with` block or a decorated call. A
+    decorated generator function has the flag set while its body runs, not while its caller
+    runs between two values."""
 
-    _flag: str
-
-    def __init__(self, value: bool) -> None:
-        self._value = value
+    def __init__(self, flag: str, value: bool) -> None:
+        self._flag, self._value = flag, value
         self._previous: list[bool] = []  # a stack, so one instance may be nested in itself
 
     def __enter__(self) -> None:
@@ -54,55 +55,91 @@ class _SwitchContext:
         setattr(state, self._flag, self._previous.pop())
 
     def __call__(self, func: F) -> F:
-        """Use as a decorator: each call runs inside a fresh context of the same kind."""
+        """Use as a decorator: each call runs inside a fresh context that sets the same flag."""
+        flag, value = self._flag, self._value
+        if inspect.isgeneratorfunction(func):
+            @functools.wraps(func)
+            def generator_wrapper(*args: Any, **kwargs: Any) -> Any:
+                return (yield from _each_step_inside(func(*args, **kwargs),
+                                                     lambda: _SwitchContext(flag, value)))
+            return generator_wrapper  # type: ignore[return-value]
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with type(self)._fresh(self._value):
+            with _SwitchContext(flag, value):
                 return func(*args, **kwargs)
-
         return wrapper  # type: ignore[return-value]
 
-    @classmethod
-    def _fresh(cls, value: bool) -> "_SwitchContext":
-        context = cls.__new__(cls)
-        _SwitchContext.__init__(context, value)
-        return context
+
+def _each_step_inside(generator: Generator, context: Callable[[], _SwitchContext]) -> Any:
+    """Drive `generator`, entering a fresh context around each step it runs (send or throw)."""
+    step, argument = generator.send, None
+    while True:
+        try:
+            with context():
+                value = step(argument)
+        except StopIteration as stop:
+            return stop.value
+        try:
+            argument = yield value
+            step = generator.send
+        except GeneratorExit:
+            generator.close()
+            raise
+        except BaseException as error:  # thrown in by the caller: deliver it inside the context
+            step, argument = generator.throw, error
+
+
+class no_grad(_SwitchContext):
+    """Record nothing: results need no gradient and keep no graph (use for updates and eval).
+    A context manager, or a decorator with or without parentheses (`@no_grad`, `@no_grad()`)."""
+
+    def __new__(cls, func: Any = None) -> Any:
+        if func is not None:  # used bare, as @no_grad
+            return cls()(func)
+        return super().__new__(cls)
+
+    def __init__(self, func: Any = None) -> None:
+        super().__init__("grad_enabled", False)
+
+
+class enable_grad(_SwitchContext):
+    """Record again inside a `no_grad` block (a context manager or a decorator)."""
+
+    def __new__(cls, func: Any = None) -> Any:
+        if func is not None:  # used bare, as @enable_grad
+            return cls()(func)
+        return super().__new__(cls)
+
+    def __init__(self, func: Any = None) -> None:
+        super().__init__("grad_enabled", True)
 
 
 class set_grad_enabled(_SwitchContext):
-    """Turn graph recording on or off: `with set_grad_enabled(False): ...`."""
-
-    _flag = "grad_enabled"
+    """set_grad_enabled(mode), as in PyTorch: called plainly it switches recording on or off
+    at once; in a `with` block (or as a decorator) the previous mode comes back afterwards."""
 
     def __init__(self, mode: bool) -> None:
-        super().__init__(bool(mode))
+        super().__init__("grad_enabled", bool(mode))
+        self._previous.append(state.grad_enabled)
+        state.grad_enabled = self._value
 
+    def __enter__(self) -> None:
+        """Already switched when the object was made."""
 
-class no_grad(set_grad_enabled):
-    """Record nothing: results need no gradient and keep no graph (use for updates and eval)."""
-
-    def __init__(self) -> None:
-        super().__init__(False)
-
-
-class enable_grad(set_grad_enabled):
-    """Record again inside a `no_grad` block."""
-
-    def __init__(self) -> None:
-        super().__init__(True)
+    def __call__(self, func: F) -> F:
+        state.grad_enabled = self._previous.pop()  # a decorator switches per call, not now
+        return super().__call__(func)
 
 
 class detect_anomaly(_SwitchContext):
     """While active, a backward step that produces nan or inf raises a RuntimeError naming the
     op and the line of user code that created it. Costs a stack look-up per op: debug only."""
 
-    _flag = "detect_anomaly"
-
     def __init__(self, mode: bool = True) -> None:
-        super().__init__(bool(mode))
+        super().__init__("detect_anomaly", bool(mode))
 
     def __exit__(self, *exc_info: object) -> None:
         super().__exit__(*exc_info)
         if not state.detect_anomaly:
-            state.creation_sites.clear()  # let the recorded nodes go
+            state.creation_sites.clear()  # let the nodes recorded in the block go

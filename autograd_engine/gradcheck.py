@@ -99,13 +99,14 @@ def _numerical_gradient(f: Callable[..., Tensor], inputs: list[Any], x_position:
 
 def _compare(found: np.ndarray, expected: np.ndarray, atol: float, rtol: float,
              what: str) -> None:
-    error = np.abs(found - expected) - (atol + rtol * np.abs(expected))
     if found.shape != expected.shape:
         raise GradcheckError(f"gradcheck: {what}: gradient has shape {found.shape}, expected "
                              f"{expected.shape}")
-    if error.size and (not np.all(np.isfinite(found)) or np.max(error) > 0):
-        worst = np.unravel_index(np.argmax(np.where(np.isfinite(error), error, np.inf)),
-                                 error.shape)
+    error = np.abs(found - expected) - (atol + rtol * np.abs(expected))
+    # A nan or inf on either side is a failure: nan > 0 is False, and must not pass.
+    error = np.where(np.isfinite(error), error, np.inf)
+    if error.size and np.max(error) > 0:
+        worst = np.unravel_index(np.argmax(error), error.shape)
         raise GradcheckError(
             f"gradcheck: {what}: analytic and numerical gradients differ; worst at index "
             f"{tuple(int(i) for i in worst)}: analytic {found[worst]!r}, numerical "

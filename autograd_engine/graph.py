@@ -6,6 +6,7 @@ all use it, so the order a learner is shown is the order the engine ran.
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 import numpy as np
@@ -27,8 +28,18 @@ def topological_order(roots: Iterable[Tensor], only_requires_grad: bool = True) 
     With `only_requires_grad=False` constants are included too (viz draws them).
 
     The marks live on the nodes (`walk_mark`, tokens unique to this walk) rather than in a
-    set: for a million-op graph a set costs more memory than the marks. So one graph is
-    walked by one thread at a time (leaves, which graphs share, use a set)."""
+    set: for a million-op graph a set costs more memory than the marks. Walks take a lock, so
+    two threads walking graphs that share nodes never see each other's marks (a walk reads
+    attributes only: it is quick and calls no user code). Leaves, which graphs share, are
+    remembered in a set."""
+    with _walk_lock:
+        return _post_order(roots, only_requires_grad)
+
+
+_walk_lock = threading.Lock()
+
+
+def _post_order(roots: Iterable[Tensor], only_requires_grad: bool) -> list[Tensor]:
     order: list[Tensor] = []
     opened, done = object(), object()
     visited_leaves: set[Tensor] = set()
@@ -82,8 +93,11 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any], retain_graph
     wanted = set(capture) if capture is not None else None
     captured: dict[Tensor, Tensor] = {}
     check_finite = state.detect_anomaly
+    order = reverse_topological_order(roots)
+    # functional grad runs only the ops between the outputs and the wanted tensors
+    on_the_way = _leading_to(order, wanted) if wanted else None
     with set_grad_enabled(create_graph):
-        for node in reverse_topological_order(roots):
+        for node in order:
             grad = grads.pop(node, None)
             if grad is None:
                 continue  # no path from a root carries a gradient here (e.g. only via constants)
@@ -92,8 +106,8 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any], retain_graph
                 if node in wanted:
                     captured[node] = grad
             elif function is None or node._retains_grad:
-                node.grad = grad if node.grad is None else node.grad + grad
-            if function is None:
+                node.grad = _accumulate(node.grad, grad, node, create_graph)
+            if function is None or (on_the_way is not None and node not in on_the_way):
                 continue
             function.check_saved_values(node, inspect)
             input_grads = function.backward(grad, node)
@@ -101,6 +115,8 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any], retain_graph
                 function.release()
             if check_finite:
                 _check_finite(function, input_grads)
+                if not (retain_graph or inspect):
+                    state.creation_sites.pop(function, None)  # its backward has run: let it go
             if on_step is not None:
                 on_step(node, grad, input_grads)
             for x, g in zip(function.inputs, input_grads):
@@ -108,6 +124,8 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any], retain_graph
                     continue
                 if g.data.shape != x.data.shape:
                     g = g.sum_to(x.data.shape)  # the one place numpy broadcasting is undone
+                if g.data.dtype != x.data.dtype:
+                    g = g.astype(x.data.dtype)  # a float32 input gets a float32 gradient
                 previous = grads.get(x)
                 grads[x] = g if previous is None else previous + g
     return captured
@@ -140,6 +158,32 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: Opti
             raise RuntimeError(f"grad: inputs[{i}] (shape {x.shape}) was not used to compute the "
                                "outputs; pass allow_unused=True to get None for it")
     return results
+
+
+def _leading_to(order: list[Tensor], wanted: set[Tensor]) -> set[Tensor]:
+    """The nodes whose backward sends gradient towards a wanted tensor: those with an input
+    that is wanted or leads to one. `order` has every node after the nodes that use it."""
+    leads = set(wanted)
+    on_the_way = set()
+    for node in reversed(order):  # inputs first
+        function = node.grad_fn
+        if function is not None and any(x in leads for x in function.inputs
+                                        if isinstance(x, Tensor)):
+            leads.add(node)
+            on_the_way.add(node)
+    return on_the_way
+
+
+def _accumulate(current: Optional[Tensor], grad: Tensor, node: Tensor,
+                create_graph: bool) -> Tensor:
+    """The new `.grad` of `node`: the sum with what it had, or, the first time, a copy of its
+    own (one gradient can reach two leaves, as in a + b, and the user may change a `.grad` in
+    place). With create_graph the gradient itself is kept, graph and all."""
+    if current is not None:
+        return current + grad
+    if create_graph:
+        return grad
+    return Tensor._from_op(np.array(grad.data, dtype=node.data.dtype), None)
 
 
 def _seed_gradient(root: Tensor, gradient: Any) -> Tensor:

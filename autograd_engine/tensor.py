@@ -31,7 +31,7 @@ class Tensor(TensorMethods):
     kept through every op and gradient. Only floating tensors can require gradients.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "name", "_version", "_retains_grad",
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "name", "_counter", "_retains_grad",
                  "__weakref__")
     # numpy must hand `ndarray * tensor` to Tensor.__rmul__ instead of looping over the array.
     __array_ufunc__ = None
@@ -58,7 +58,7 @@ class Tensor(TensorMethods):
         self.grad = None
         self.grad_fn = None
         self.name = name
-        self._version = 0
+        self._counter = None
         self._retains_grad = False
         self.requires_grad = False
         if requires_grad:
@@ -75,7 +75,7 @@ class Tensor(TensorMethods):
         t.requires_grad = grad_fn is not None
         t.grad_fn = grad_fn
         t.name = None
-        t._version = 0
+        t._counter = None  # made on the first in-place change or view: most tensors never need one
         t._retains_grad = False
         return t
 
@@ -101,7 +101,7 @@ class Tensor(TensorMethods):
     @property
     def version(self) -> int:
         """How many in-place changes this tensor has had."""
-        return self._version
+        return 0 if self._counter is None else self._counter.value
 
     @property
     def T(self) -> "Tensor":
@@ -130,7 +130,15 @@ class Tensor(TensorMethods):
         """Record that `.data` was changed in place by code outside the Tensor operators (an
         optimizer's numpy update, a weight initialiser), so that a graph which saved the old
         value refuses to backward instead of giving a wrong gradient."""
-        self._version += 1
+        self.shared_counter().value += 1
+
+    def shared_counter(self) -> "VersionCounter":
+        """This tensor's version counter, shared with every tensor viewing the same memory
+        (reshape, transpose, slices, detach), so an in-place change through one is seen by
+        all of them."""
+        if self._counter is None:
+            self._counter = VersionCounter()
+        return self._counter
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Set requires_grad in place (only floating tensors may need a gradient)."""
@@ -167,8 +175,11 @@ class Tensor(TensorMethods):
         return self
 
     def detach(self) -> "Tensor":
-        """The same data (shared, not copied) cut off from the graph."""
-        return Tensor._from_op(self.data, None)
+        """The same data (shared, not copied) cut off from the graph. An in-place change to
+        either is seen by both, and by the graphs that saved this tensor."""
+        detached = Tensor._from_op(self.data, None)
+        detached._counter = self.shared_counter()
+        return detached
 
     def item(self) -> Union[float, int, bool]:
         """The value of a one-element tensor as a Python number."""
@@ -258,13 +269,16 @@ class Tensor(TensorMethods):
         try:
             if isinstance(self.data, np.ndarray):
                 ufunc(self.data, value, out=self.data)
-            else:
-                self.data = self.data.dtype.type(ufunc(self.data, value))
+            else:  # a 0-d tensor holds an immutable numpy scalar: replace it, same shape only
+                result = ufunc(self.data, value)
+                if np.shape(result) != ():
+                    raise ValueError(f"shape {np.shape(result)} does not fit in shape ()")
+                self.data = self.data.dtype.type(result)
         except (TypeError, ValueError) as error:  # shapes that don't fit, or int /= float
             raise ValueError(f"in-place '{symbol}': cannot update a {self.dtype} tensor of shape "
                              f"{self.shape} with a value of shape {np.shape(value)} "
                              f"({type(error).__name__}: {error})") from None
-        self._version += 1
+        self.bump_version()
         return self
 
     def __iadd__(self, other: Any) -> "Tensor":
@@ -338,6 +352,15 @@ class Tensor(TensorMethods):
         return format(self.data.item(), spec) if self.numel() == 1 and spec else repr(self)
 
 
+class VersionCounter:
+    """How many in-place changes a block of memory has had: shared by a tensor and its views."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
+
+
 def as_operand(value: Any, op: str = "", wrap_numbers: bool = False) -> Any:
     """What an operator accepts: a Tensor; a real number (kept as a Python number so that
     `float32_tensor * 0.5` stays float32 and scalar chains stay small); a numpy array or list
@@ -352,7 +375,10 @@ def as_operand(value: Any, op: str = "", wrap_numbers: bool = False) -> Any:
     if isinstance(value, numbers.Real):
         return Tensor._from_op(np.asarray(value)[()], None) if wrap_numbers else value
     if isinstance(value, (np.ndarray, list, tuple)):
-        array = np.asarray(value)
+        try:
+            array = np.array(value)  # a copy: the caller may change their array later
+        except (TypeError, ValueError):
+            array = np.array(None)  # ragged or mixed: refused below
         if array.dtype.kind in "biuf":
             return Tensor._from_op(array, None)
     if op:

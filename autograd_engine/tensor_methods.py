@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
+import numpy as np
+
 from . import ops
 from .shapes import Axis, Shape, as_shape, normalize_axis
 
@@ -49,6 +51,17 @@ class TensorMethods:
 
     def leaky_relu(self, negative_slope: float = 0.01) -> "Tensor":
         return ops.elementwise.LeakyRelu.apply(self, negative_slope=float(negative_slope))
+
+    def astype(self, dtype: Any) -> "Tensor":
+        """The same values in another dtype (numpy's name). Between floating dtypes the
+        gradient flows back (converted to this tensor's dtype); to an integer or bool dtype
+        the result is a constant."""
+        dtype = np.dtype(dtype)
+        if dtype == self.data.dtype:
+            return self  # type: ignore[return-value]
+        if dtype.kind != "f":
+            return self._from_op(self.data.astype(dtype), None)  # type: ignore[attr-defined]
+        return ops.elementwise.Cast.apply(self, dtype=dtype)
 
     def clip(self, low: Optional[float] = None, high: Optional[float] = None) -> "Tensor":
         return ops.elementwise.Clip.apply(self, low=low, high=high)

@@ -6,12 +6,11 @@ one place (`sum_to`), so these backward rules are the plain calculus.
 
 from __future__ import annotations
 
-import math
 from typing import Any, Optional
 
 import numpy as np
 
-from ..function import Function, needs_grad
+from ..function import Function, constant, needs_grad
 from ..shapes import broadcast_shapes
 from ..tensor import Tensor
 
@@ -116,8 +115,9 @@ class Neg(Function):
 class Pow(_Elementwise2):
     """a ** b.   d(a^b)/da = b·a^(b-1),   d(a^b)/db = a^b·ln(a)
 
-    The exponent's gradient is taken as 0 where a == 0 (as PyTorch does), so `x ** 2` at x = 0
-    with a learnable exponent gives no nan."""
+    As in PyTorch, the base's gradient is 0 where b == 0 (even at a = 0, where b·a^(b-1) would
+    be 0·inf), and the exponent's gradient is 0 where a == 0 and b >= 0 (where a^b·ln(a) would
+    be 0·(-inf))."""
 
     __slots__ = ()
     symbol = "**"
@@ -128,17 +128,21 @@ class Pow(_Elementwise2):
         return np.power(a, b)
 
     def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        a, b = self.inputs
-        grad_a = grad * (b * a ** (b - 1)) if needs_grad(a) else None
-        grad_b = None
-        if needs_grad(b) and isinstance(a, Tensor):
-            from .elementwise import where  # noqa: PLC0415  (elementwise imports this module)
+        from .elementwise import where  # noqa: PLC0415  (elementwise imports this module)
 
-            a_zero = a == 0
-            grad_b = where(a_zero, 0.0, grad * out * where(a_zero, 1.0, a).log())
-        elif needs_grad(b):  # a plain number: its log is a number too, and keeps b's dtype
-            log_a = 0.0 if a == 0 else math.log(a) if a > 0 else math.nan
-            grad_b = grad * out * log_a
+        a, b = self.inputs
+        b_values = b.data if isinstance(b, Tensor) else b
+        a_values = np.asarray(a.data if isinstance(a, Tensor) else a)
+        grad_a = grad_b = None
+        with np.errstate(divide="ignore", invalid="ignore"):  # the masked places only
+            if needs_grad(a):
+                grad_a = grad * where(constant(np.asarray(b_values) == 0), 0.0,
+                                      b * a ** (b - 1))
+            if needs_grad(b):
+                log_a = a.log() if isinstance(a, Tensor) else constant(
+                    np.log(a_values.astype(b.dtype)))
+                no_exponent_gradient = constant((a_values == 0) & (b_values >= 0))
+                grad_b = where(no_exponent_gradient, 0.0, grad * out * log_a)
         return grad_a, grad_b
 
     @property

@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from ..function import Function, needs_grad
+from ..function import Function, constant, needs_grad
 from ..tensor import Tensor, as_operand
 from .arithmetic import _Elementwise2
 
@@ -82,7 +82,7 @@ class Abs(Function):
         return np.abs(a)
 
     def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        return (grad * np.sign(self.inputs[0].data),)
+        return (grad * constant(np.sign(self.inputs[0].data)),)
 
 
 class Tanh(Function):
@@ -128,7 +128,7 @@ class Relu(Function):
         return np.maximum(a, 0)
 
     def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        return (grad * (self.inputs[0].data > 0),)
+        return (grad * constant(self.inputs[0].data > 0),)
 
 
 class LeakyRelu(Function):
@@ -145,7 +145,7 @@ class LeakyRelu(Function):
 
     def backward(self, grad: Tensor, out: Tensor) -> Grads:
         a = self.inputs[0].data
-        return (grad * np.where(a > 0, 1, self.negative_slope).astype(np.result_type(a)),)
+        return (grad * constant(np.where(a > 0, 1, self.negative_slope).astype(a.dtype)),)
 
     @property
     def label(self) -> str:
@@ -173,11 +173,33 @@ class Clip(Function):
             inside &= a >= self.low
         if self.high is not None:
             inside &= a <= self.high
-        return (grad * inside,)
+        return (grad * constant(inside),)
 
     @property
     def label(self) -> str:
         return f"clip({self.low}, {self.high})"
+
+
+class Cast(Function):
+    """a converted to another floating dtype.   d astype(a)/da = 1: the gradient is converted
+    back to a's dtype (so a float32 leaf gets a float32 gradient from a float64 graph)."""
+
+    __slots__ = ("dtype",)
+    rule = "∂astype(a)/∂a = 1 (grad converted back to a's dtype)"
+    reads_inputs = False
+
+    def __init__(self, dtype: np.dtype) -> None:
+        self.dtype = dtype
+
+    def forward(self, a: Any) -> Any:
+        return a.astype(self.dtype)
+
+    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+        return (grad.astype(self.inputs[0].dtype),)
+
+    @property
+    def label(self) -> str:
+        return f"astype({self.dtype})"
 
 
 class Maximum(_Elementwise2):
@@ -194,8 +216,8 @@ class Maximum(_Elementwise2):
     def backward(self, grad: Tensor, out: Tensor) -> Grads:
         a, b = (np.asarray(x.data if isinstance(x, Tensor) else x) for x in self.inputs)
         share_a = ((a > b) + 0.5 * (a == b)).astype(grad.dtype)
-        return (grad * share_a if needs_grad(self.inputs[0]) else None,
-                grad * (1 - share_a) if needs_grad(self.inputs[1]) else None)
+        return (grad * constant(share_a) if needs_grad(self.inputs[0]) else None,
+                grad * constant(1 - share_a) if needs_grad(self.inputs[1]) else None)
 
 
 class Where(Function):

@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, constant
 from ..shapes import Axis, keepdims_shape, normalize_axis, sum_to_axes
 from ..tensor import Tensor
 from .elementwise import exp_flushing_underflow
@@ -75,7 +75,7 @@ class Max(_Reduction):
     def backward(self, grad: Tensor, out: Tensor) -> Grads:
         is_max = self.inputs[0].data == self._unreduce(out).data
         share = is_max / np.sum(is_max, axis=self.axes, keepdims=True)
-        return (self._unreduce(grad) * share.astype(grad.dtype),)
+        return (self._unreduce(grad) * constant(share.astype(grad.dtype)),)
 
 
 class LogSumExp(_Reduction):

@@ -14,7 +14,23 @@ from ..tensor import Tensor, as_operand
 Grads = tuple[Optional[Tensor], ...]
 
 
-class Reshape(Function):
+class _View(Function):
+    """An op whose result may be a numpy view of its input (reshape, transpose, slicing): the
+    result then shares its input's version counter, so changing either in place is seen by
+    the graphs that saved the other."""
+
+    __slots__ = ()
+
+    @classmethod
+    def apply(cls, *inputs: Any, **params: Any) -> Tensor:
+        out = super().apply(*inputs, **params)
+        source = inputs[0]
+        if isinstance(out.data, np.ndarray) and np.may_share_memory(out.data, source.data):
+            out._counter = source.shared_counter()
+        return out
+
+
+class Reshape(_View):
     """Same numbers, new shape.   backward: reshape the gradient back."""
 
     __slots__ = ("shape",)
@@ -40,7 +56,7 @@ class Reshape(Function):
         return f"reshape{self.shape}"
 
 
-class Transpose(Function):
+class Transpose(_View):
     """Permute axes.   backward: the inverse permutation."""
 
     __slots__ = ("axes",)
@@ -97,7 +113,7 @@ def _has_advanced_index(index: Any) -> bool:
     return any(isinstance(p, (np.ndarray, list)) for p in parts)
 
 
-class GetItem(Function):
+class GetItem(_View):
     """a[index] (slices, integer arrays, boolean masks).   backward: scatter the gradient into
     zeros shaped like a, adding where an element was picked more than once."""
 
