@@ -12,7 +12,8 @@ from typing import Any, Optional
 
 import numpy as np
 
-from autograd_engine import Tensor, binary_cross_entropy_with_logits, log_softmax
+from autograd_engine import (Tensor, binary_cross_entropy, binary_cross_entropy_with_logits,
+                             log_softmax)
 
 from .module import Module
 
@@ -91,11 +92,9 @@ class MSELoss(_Loss):
 class BCELoss(_Loss):
     """Binary cross-entropy on probabilities p in [0, 1] (a sigmoid's output):
     -(y log p + (1 - y) log(1 - p)), each log clamped at -100 as PyTorch does, so p = 0 or 1
-    gives a finite loss and gradient. Prefer BCEWithLogitsLoss on raw scores: it is exact
+    gives a finite loss and gradient: the engine's fused primitive, with PyTorch's gradient
+    (p - y) / max(p(1 - p), 1e-12). Prefer BCEWithLogitsLoss on raw scores: it is exact
     where a sigmoid has rounded to 0 or 1."""
-
-    #: PyTorch clamps each log at -100; below the smallest normal float log(p) is below that.
-    LOG_FLOOR = -100.0
 
     def forward(self, input: Any, target: Any) -> Tensor:
         input = _input(input, "BCELoss")
@@ -105,14 +104,7 @@ class BCELoss(_Loss):
                              f"{np.nanmin(values):.4g} to {np.nanmax(values):.4g}; put a sigmoid "
                              "in front, or use BCEWithLogitsLoss on raw scores")
         target = _target_like(target, input, "BCELoss")
-        losses = -(target * self._clamped_log(input) + (1 - target) * self._clamped_log(1 - input))
-        return _reduce(losses, self.reduction)
-
-    def _clamped_log(self, p: Tensor) -> Tensor:
-        # clip first so log never sees 0 (its -inf would turn the clamp's zero gradient to
-        # nan); the smallest normal float's log is about -708, well under the -100 floor.
-        tiny = float(np.finfo(p.dtype).tiny)
-        return p.clip(low=tiny).log().clip(low=self.LOG_FLOOR)
+        return binary_cross_entropy(input, target, self.reduction)
 
     def predict(self, output: Any) -> np.ndarray:
         return _binary_labels(output, 0.5)

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..function import Function, needs_grad
 from ..tensor import Tensor, as_operand
-from .elementwise import Sigmoid
+from .elementwise import Sigmoid, maximum
 from .reductions import Sum
 
 Grads = tuple[Optional[Tensor], ...]
@@ -85,10 +85,7 @@ class BinaryCrossEntropyWithLogits(Function):
         self.reduction = reduction
 
     def forward(self, logits: Any, target: Any) -> Any:
-        loss = softplus(logits) - logits * target
-        if self.reduction == "mean":
-            return loss.mean()
-        return loss.sum() if self.reduction == "sum" else loss
+        return _reduce(softplus(logits) - logits * target, self.reduction)
 
     def backward(self, grad: Tensor, out: Tensor) -> Grads:
         logits, target = self.inputs
@@ -103,16 +100,74 @@ class BinaryCrossEntropyWithLogits(Function):
         return f"binary_cross_entropy_with_logits({self.reduction})"
 
 
+class BinaryCrossEntropy(Function):
+    """The loss of probabilities p against targets y, elementwise
+        -(y·log p + (1 - y)·log(1 - p)),  each log clamped at -100 as PyTorch does,
+    then averaged ("mean"), summed ("sum") or kept ("none").
+    d/dp = (p - y) / max(p(1 - p), 1e-12)   (PyTorch's rule: finite even at p = 0 or 1)
+    d/dy = log(1 - p) - log p               (the clamped logs)"""
+
+    __slots__ = ("reduction",)
+    rule = "∂/∂p = (p − y) / (p·(1 − p)),  ∂/∂y = log(1 − p) − log p"
+    LOG_FLOOR = -100.0
+    EPSILON = 1e-12
+
+    def __init__(self, reduction: str) -> None:
+        self.reduction = reduction
+
+    def forward(self, p: Any, target: Any) -> Any:
+        with np.errstate(divide="ignore"):  # log(0) = -inf, then clamped to -100
+            log_p = np.maximum(np.log(p), self.LOG_FLOOR)
+            log_q = np.maximum(np.log(1 - p), self.LOG_FLOOR)
+        return _reduce(-(target * log_p + (1 - target) * log_q), self.reduction)
+
+    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+        p, target = self.inputs
+        if self.reduction == "mean":
+            grad = grad / p.numel()
+        grad_p = grad_target = None
+        if needs_grad(p):
+            grad_p = grad * (p - target) / maximum(p * (1 - p), self.EPSILON)
+        if needs_grad(target):
+            with np.errstate(divide="ignore"):
+                grad_target = grad * ((1 - p).log().clip(low=self.LOG_FLOOR)
+                                      - p.log().clip(low=self.LOG_FLOOR))
+        return grad_p, grad_target
+
+    @property
+    def label(self) -> str:
+        return f"binary_cross_entropy({self.reduction})"
+
+
+def _reduce(loss: Any, reduction: str) -> Any:
+    if reduction == "mean":
+        return loss.mean()
+    return loss.sum() if reduction == "sum" else loss
+
+
 REDUCTIONS = ("mean", "sum", "none")
+
+
+def binary_cross_entropy(p: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """PyTorch's F.binary_cross_entropy: probabilities and targets of the same shape."""
+    return BinaryCrossEntropy.apply(*_loss_operands("binary_cross_entropy", p, target,
+                                                    reduction), reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(logits: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """PyTorch's F.binary_cross_entropy_with_logits: logits and targets of the same shape."""
+    return BinaryCrossEntropyWithLogits.apply(
+        *_loss_operands("binary_cross_entropy_with_logits", logits, target, reduction),
+        reduction=reduction)
+
+
+def _loss_operands(loss: str, input: Tensor, target: Any, reduction: str) -> tuple[Tensor, Any]:
+    """Check the reduction and that target (a Tensor, array or number list) has the input's
+    shape; silently broadcasting (N, 1) against (N,) would give an (N, N) loss."""
     if reduction not in REDUCTIONS:
-        raise ValueError(f"binary_cross_entropy_with_logits: reduction must be one of "
-                         f"{REDUCTIONS}, got {reduction!r}")
-    target = as_operand(target, "binary_cross_entropy_with_logits", wrap_numbers=True)
-    if logits.shape != target.shape:
-        raise ValueError(f"binary_cross_entropy_with_logits: logits of shape {logits.shape} and "
-                         f"target of shape {target.shape} must have the same shape")
-    return BinaryCrossEntropyWithLogits.apply(logits, target, reduction=reduction)
+        raise ValueError(f"{loss}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    target = as_operand(target, loss, wrap_numbers=True)
+    if input.shape != target.shape:
+        raise ValueError(f"{loss}: input of shape {input.shape} and target of shape "
+                         f"{target.shape} must have the same shape")
+    return input, target

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograd_engine import (Tensor, binary_cross_entropy_with_logits, gradcheck, gradgradcheck,
-                             linear)
+from autograd_engine import (Tensor, binary_cross_entropy, binary_cross_entropy_with_logits,
+                             gradcheck, gradgradcheck, linear)
 
 rng = np.random.default_rng(7)
 
@@ -78,3 +78,26 @@ def test_bump_version_makes_a_stale_graph_refuse_to_backward() -> None:
     x.bump_version()  # ...and declared
     with pytest.raises(RuntimeError, match="in-place"):
         y.backward()
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_bce_equals_the_clamped_textbook_formula(reduction: str) -> None:
+    p = Tensor(rng.uniform(0.05, 0.95, size=(5, 2)), requires_grad=True)
+    y = Tensor(rng.uniform(size=(5, 2)), requires_grad=True)
+    elementwise = -(y.data * np.log(p.data) + (1 - y.data) * np.log(1 - p.data))
+    expected = {"mean": elementwise.mean(), "sum": elementwise.sum(), "none": elementwise}
+    np.testing.assert_allclose(binary_cross_entropy(p, y, reduction).data, expected[reduction],
+                               rtol=1e-12)
+    assert gradcheck(lambda p, y: binary_cross_entropy(p, y, reduction), [p, y])
+    assert gradgradcheck(lambda p, y: binary_cross_entropy(p, y, reduction), [p, y])
+
+
+def test_bce_at_saturated_probabilities_follows_pytorch() -> None:
+    """Logs clamped at -100; the gradient (p - y) / max(p(1 - p), 1e-12), finite at 0 and 1
+    (torch 2.13 gives these numbers)."""
+    p = Tensor([0.0, 1.0, 1e-50, 0.5], requires_grad=True)
+    y = np.array([1.0, 1.0, 1.0, 0.0])
+    loss = binary_cross_entropy(p, y, "sum")
+    loss.backward()
+    assert loss.item() == pytest.approx(100.0 + 0.0 + 100.0 + np.log(2))
+    np.testing.assert_allclose(p.grad.data, [-1e12, 0.0, -1e12, 2.0])
