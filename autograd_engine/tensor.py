@@ -323,6 +323,19 @@ class Tensor(TensorMethods):
     # `==` is elementwise, yet a Tensor stays usable as a dict key and in sets: by identity.
     __hash__ = object.__hash__
 
+    def __float__(self) -> float:
+        return float(self._one_element("float"))
+
+    def __int__(self) -> int:
+        return int(self._one_element("int"))
+
+    def _one_element(self, conversion: str) -> Any:
+        if self.numel() != 1:
+            raise TypeError(f"{conversion}() of a tensor of shape {self.shape}: only one-element "
+                            "tensors convert to Python numbers (use .item() on a scalar, or "
+                            ".numpy() for the array)")
+        return self.data.item() if hasattr(self.data, "item") else self.data
+
     def __bool__(self) -> bool:
         if self.numel() != 1:
             raise ValueError(f"The truth value of a tensor of shape {self.shape} is ambiguous; "

@@ -45,14 +45,26 @@ class Module:
                                      f"assigning parameters or submodules (setting {name!r})")
             object.__setattr__(self, name, value)
             return
-        for registry in (self._parameters, self._modules):
-            registry.pop(name, None)
-        if isinstance(value, Parameter):
-            self._parameters[name] = value
-        elif isinstance(value, Module):
-            self._modules[name] = value
-        else:
-            object.__setattr__(self, name, value)
+        if isinstance(value, (Parameter, Module)):
+            # registered values live in the dicts: an instance attribute of the same name
+            # (`self.scale = None` before `self.scale = Parameter(...)`) would hide them
+            self.__dict__.pop(name, None)
+            mine, other = ((self._parameters, self._modules) if isinstance(value, Parameter)
+                           else (self._modules, self._parameters))
+            other.pop(name, None)
+            mine[name] = value
+            return
+        for registry, what in ((self._parameters, "parameter: assign an nn.Parameter (wrap a "
+                                "tensor t as nn.Parameter(t) to keep it trainable)"),
+                               (self._modules, "submodule: assign an nn.Module")):
+            if name in registry:
+                if value is not None:  # as PyTorch: never unregister silently
+                    raise TypeError(f"{type(self).__name__}: cannot assign "
+                                    f"{type(value).__name__} to {name!r}, a registered {what} "
+                                    f"or None, or `del` it first to unregister it")
+                registry[name] = None  # kept as an absent slot (Linear's bias=False)
+                return
+        object.__setattr__(self, name, value)
 
     def __getattr__(self, name: str) -> Any:
         # Only called when normal lookup fails: registered things live in the two dicts.
@@ -86,27 +98,31 @@ class Module:
     # --- walking the tree ---------------------------------------------------------------------
 
     def named_children(self) -> Iterator[tuple[str, "Module"]]:
-        """The direct submodules with their attribute names."""
-        yield from self._modules.items()
+        """The direct submodules with their attribute names (slots set to None are skipped)."""
+        for name, module in self._modules.items():
+            if module is not None:
+                yield name, module
 
     def children(self) -> Iterator["Module"]:
         """The direct submodules."""
         for _, module in self.named_children():
             yield module
 
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, "Module"]]:
+    def named_modules(self, prefix: str = "", remove_duplicate: bool = True
+                      ) -> Iterator[tuple[str, "Module"]]:
         """This module (named `prefix`, "" by default) and every module below it, depth first,
-        each with its dotted path."""
+        each with its dotted path. A module shared in two places is listed once, unless
+        `remove_duplicate=False` (then under every path, as state_dict needs)."""
         seen: set[int] = set()
         stack = [(prefix, self)]
         while stack:
             name, module = stack.pop()
-            if id(module) in seen:  # a module shared in two places is listed once
+            if remove_duplicate and id(module) in seen:
                 continue
             seen.add(id(module))
             yield name, module
             below = [(f"{name}.{child}" if name else child, m)
-                     for child, m in module._modules.items()]
+                     for child, m in module.named_children()]
             stack.extend(reversed(below))
 
     def modules(self) -> Iterator["Module"]:
@@ -114,15 +130,17 @@ class Module:
         for _, module in self.named_modules():
             yield module
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True
-                         ) -> Iterator[tuple[str, Parameter]]:
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
         """Every parameter with its dotted name (`layers.0.weight`), in registration order; a
-        parameter shared by two modules is listed once, under its first name."""
+        parameter shared by two modules (tied weights) is listed once, under its first name,
+        unless `remove_duplicate=False` (then under every name, as in state_dict)."""
         seen: set[int] = set()
-        modules = self.named_modules(prefix) if recurse else iter([(prefix, self)])
+        modules = (self.named_modules(prefix, remove_duplicate) if recurse
+                   else iter([(prefix, self)]))
         for module_name, module in modules:
             for name, parameter in module._parameters.items():
-                if parameter is None or id(parameter) in seen:
+                if parameter is None or (remove_duplicate and id(parameter) in seen):
                     continue
                 seen.add(id(parameter))
                 yield (f"{module_name}.{name}" if module_name else name), parameter
@@ -167,26 +185,34 @@ class Module:
 
     def state_dict(self) -> "OrderedDict[str, np.ndarray]":
         """name -> a copy of the parameter's values; names and shapes are PyTorch's for the
-        same architecture, so `torch_model.load_state_dict({k: torch.tensor(v) ...})` works."""
+        same architecture, so `torch_model.load_state_dict({k: torch.tensor(v) ...})` works.
+        A tied parameter appears under each of its names, as in PyTorch."""
         return OrderedDict((name, np.array(p.data, copy=True))
-                           for name, p in self.named_parameters())
+                           for name, p in self.named_parameters(remove_duplicate=False))
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True
                         ) -> IncompatibleKeys:
         """Copy values into the parameters, in place. Missing or unexpected keys are an error
         when `strict` (else returned), a shape mismatch always is; the error lists every
-        offending key with the expected and found shape, and nothing is changed."""
+        offending key with the expected and found shape, and nothing is changed. A tied
+        parameter loads from any of its names; two of its names with different values are an
+        error."""
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"load_state_dict: expected a mapping name -> array (as state_dict() "
                             f"or nn.load() return), got {type(state_dict).__name__}")
-        own = dict(self.named_parameters())
-        missing = [name for name in own if name not in state_dict]
+        own = dict(self.named_parameters(remove_duplicate=False))
+        names_of: dict[int, list[str]] = {}  # a tied parameter has several names
+        for name, parameter in own.items():
+            names_of.setdefault(id(parameter), []).append(name)
+        # a tied parameter is filled by any of its names (a dict saved with one name loads)
+        missing = [name for name in own
+                   if not any(alias in state_dict for alias in names_of[id(own[name])])]
         unexpected = [str(name) for name in state_dict if name not in own]
         problems = [f"missing key {name!r} (expected shape {own[name].shape})"
                     for name in missing] if strict else []
         problems += [f"unexpected key {name!r} (found shape {_shape_of(state_dict[name])})"
                      for name in unexpected] if strict else []
-        arrays = {}
+        arrays: dict[str, np.ndarray] = {}
         for name, parameter in own.items():
             if name not in state_dict:
                 continue
@@ -199,6 +225,11 @@ class Module:
                                 f"found {array.shape}")
             else:
                 arrays[name] = array
+        for names in names_of.values():
+            given = [name for name in names if name in arrays]
+            problems += [f"keys {given[0]!r} and {other!r} name the same (tied) parameter but "
+                         f"hold different values" for other in given[1:]
+                         if not np.array_equal(arrays[given[0]], arrays[other])]
         if problems:
             raise ValueError(f"load_state_dict into {type(self).__name__} failed "
                              f"({len(problems)} problem{'s' * (len(problems) > 1)}):\n  "

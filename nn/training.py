@@ -13,6 +13,7 @@ import numpy as np
 
 from autograd_engine import Tensor, no_grad
 
+from ._random import manual_seed
 from .data import batches
 from .metrics import accuracy
 from .module import Module
@@ -94,17 +95,22 @@ def fit(model: Module, X: Any, y: Any, loss_fn: Module, optimizer: Optimizer, ep
     """Train `model` for `epochs` passes over (X, y) and return the History.
 
     Each batch: forward, `loss_fn(output, y)`, backward, `optimizer.step()`. batch_size=None
-    trains on the whole set at once (full-batch gradient descent). Batches are shuffled by a
-    generator seeded with `seed`. `validation=(X_val, y_val)` is evaluated after every epoch.
+    trains on the whole set at once (full-batch gradient descent). `seed` makes the run repeat
+    exactly: batches are shuffled by a generator seeded with it, and fit first calls
+    `nn.manual_seed(seed)`, so Dropout layers without their own generator draw the same masks
+    every run (seed=None leaves the global generator alone and shuffles unpredictably).
+    `validation=(X_val, y_val)` is evaluated after every epoch.
     Metrics are names ("accuracy") or functions f(y_true, y_pred_labels); labels come from
     the loss's decision rule (`loss_fn.predict`). Labels of shape (N,) are reshaped to
     (N, 1) for a model with one output column. `scheduler.step()` runs after each epoch.
     A nan or infinite loss stops training with TrainingDiverged (a FloatingPointError) naming
     the epoch and the batch, and carrying the History of the epochs before."""
-    _check_fit_args(model, X, y, epochs, optimizer)
+    _check_fit_args(model, X, y, epochs, optimizer, seed)
     X = np.asarray(X, dtype=_dtype_of(model))
     y = np.asarray(y)
     generator = np.random.default_rng(seed)
+    if seed is not None:
+        manual_seed(seed)  # Dropout masks come from nn's global generator
     history = History()
     bar = _progress_bar(epochs, progress)
     model.train()
@@ -184,7 +190,8 @@ def _metric_values(metrics: Sequence[Metric], loss_fn: Module, outputs: np.ndarr
     return values
 
 
-def _check_fit_args(model: Module, X: Any, y: Any, epochs: int, optimizer: Optimizer) -> None:
+def _check_fit_args(model: Module, X: Any, y: Any, epochs: int, optimizer: Optimizer,
+                    seed: Optional[int]) -> None:
     if not isinstance(model, Module):
         raise TypeError(f"fit: model must be an nn.Module, got {type(model).__name__}")
     if not isinstance(optimizer, Optimizer):
@@ -192,6 +199,9 @@ def _check_fit_args(model: Module, X: Any, y: Any, epochs: int, optimizer: Optim
                         f"{type(optimizer).__name__}")
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
+                             or seed < 0):
+        raise ValueError(f"fit: seed must be None or a non-negative integer, got {seed!r}")
     if len(X) != len(y):
         raise ValueError(f"fit: X has {len(X)} samples but y has {len(y)}")
     if len(X) == 0:

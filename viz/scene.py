@@ -47,6 +47,7 @@ class Edge:
     dst: str
     grad: Optional[np.ndarray] = None
     has_grad: bool = False
+    source: Any = None  # the tensor the edge comes from; None once it stands for several
 
 
 @dataclass
@@ -63,6 +64,7 @@ class Scene:
     show_grad: bool = False
     drawn_value: dict[Tensor, str] = field(default_factory=dict)
     drawn_op: dict[Tensor, str] = field(default_factory=dict)
+    edge_index: dict[tuple[str, str], Edge] = field(default_factory=dict)  # (src, dst) -> edge
 
 
 def build_scene(root: Tensor, view: str, model: Any = None, depth: Optional[int] = None,
@@ -141,10 +143,10 @@ def _gradients(scene: Scene, root: Tensor, order: list[Tensor], view: str,
 
 
 def node_grad(scene: Scene, t: Tensor) -> Optional[np.ndarray]:
-    """The gradient shown on tensor `t`: a leaf's own `.grad` (what the user has), else the
-    recorded flow."""
-    if t.grad_fn is None and t.grad is not None:
-        return np.asarray(t.grad.data)
+    """The gradient shown on tensor `t`: d(root)/d(t) from the flow recorded for the drawn root
+    (None where no gradient reaches `t`), for leaves too, so a node always agrees with its edges
+    even when `.grad` holds another root's gradient or several accumulated passes. Only when no
+    flow could be recorded is `.grad` shown (the legend then says so)."""
     if scene.flow is not None:
         return scene.flow.node_grads.get(t)
     return np.asarray(t.grad.data) if t.grad is not None else None
@@ -184,7 +186,6 @@ def _edges_into(scene: Scene, t: Tensor, i: int, value_id: dict[Tensor, str],
                 op_id: dict[Tensor, str]) -> None:
     """The edges of `t`'s op: each input to the op, then the op to `t`; none inside a box,
     a fold or the summary, and each pair of drawn nodes joined once."""
-    seen = {(e.src, e.dst) for e in scene.edges}
     dst = op_id[t]
     for k, x in enumerate(t.grad_fn.inputs):
         if isinstance(x, Tensor):
@@ -195,15 +196,36 @@ def _edges_into(scene: Scene, t: Tensor, i: int, value_id: dict[Tensor, str],
                 continue  # constants of folded or boxed ops are not drawn
             scene.nodes[src] = Node(src, "constant", text=f"{x:g}" if isinstance(x, float)
                                     else str(x), cluster=scene.nodes[dst].cluster)
-        if src == dst or (src, dst) in seen:
+        if src == dst:
             continue
         grad, has_grad = None, False
         if scene.flow is not None and (t, k) in scene.flow.edge_grads:
             grad, has_grad = scene.flow.edge_grads[(t, k)], True
-        scene.edges.append(Edge(src, dst, grad, has_grad))
-        seen.add((src, dst))
-    if value_id[t] != dst and (dst, value_id[t]) not in seen:
-        scene.edges.append(Edge(dst, value_id[t]))
+        edge = scene.edge_index.get((src, dst))
+        if edge is None:
+            _add_edge(scene, Edge(src, dst, grad, has_grad, x))
+        else:
+            _merge_into(edge, x, grad, has_grad)
+    if value_id[t] != dst and (dst, value_id[t]) not in scene.edge_index:
+        _add_edge(scene, Edge(dst, value_id[t]))
+
+
+def _add_edge(scene: Scene, edge: Edge) -> None:
+    scene.edges.append(edge)
+    scene.edge_index[(edge.src, edge.dst)] = edge
+
+
+def _merge_into(edge: Edge, x: Any, grad: Optional[np.ndarray], has_grad: bool) -> None:
+    """One drawn edge standing for another input slot. The same tensor in several slots (the x
+    of `x * x`, or an input read by two ops inside a module box) receives the sum of what they
+    send, so the edge carries that sum, as the node it points back to shows. Different tensors
+    drawn as one node (a box, the summary) have no single gradient: the label is dropped."""
+    if edge.source is not x:
+        edge.source, edge.grad, edge.has_grad = None, None, False
+        return
+    if grad is not None:
+        edge.grad = grad if edge.grad is None else edge.grad + grad
+    edge.has_grad = edge.has_grad or has_grad
 
 
 def _count(order: list[Tensor], value_id: dict[Tensor, str], op_id: dict[Tensor, str]) -> int:

@@ -101,7 +101,31 @@ def _step_html(step: BackpropStep, graph: Graph, total: int) -> str:
         rows.append(f"<li>{_contribution_html(x, contribution, step, graph)}</li>")
     return (f"{head}{arriving}<p>It went through <b>{escape(step.op)}</b>. Local rule: "
             f"<code>{escape(step.rule)}</code></p>"
-            f"<p>Chain rule, ∂L/∂input = ∂L/∂out × ∂out/∂input:</p><ul>{''.join(rows)}</ul>")
+            f"<p>Chain rule, ∂L/∂input = ∂L/∂out × ∂out/∂input:</p><ul>{''.join(rows)}</ul>"
+            + _shared_inputs_html(step, graph))
+
+
+def _shared_inputs_html(step: BackpropStep, graph: Graph) -> str:
+    """For a tensor the op reads in several slots (the x of `x * x`): it receives the sum of
+    its rows, which is what the one arrow drawn for it carries."""
+    slots: dict[Tensor, list[np.ndarray]] = {}
+    for x, contribution in zip(step.inputs, step.contributions):
+        if isinstance(x, Tensor) and contribution is not None:
+            slots.setdefault(x, []).append(contribution)
+    lines = []
+    for x, parts in slots.items():
+        if len(parts) < 2:
+            continue
+        total = sum(parts[1:], parts[0])
+        if total.size == 1:
+            terms = " + ".join(format_number(float(p.reshape(()))) for p in parts)
+            text = f"{terms} = {format_number(float(total.reshape(())))}"
+        else:
+            text = gradient_text(total)
+        lines.append(f"<p>{escape(describe(x, graph))} is used {len(parts)} times by this op, "
+                     f"so it receives the sum (the number on its one drawn arrow): "
+                     f"<code>{escape(text)}</code></p>")
+    return "".join(lines)
 
 
 def _contribution_html(x: Any, contribution: Optional[np.ndarray], step: BackpropStep,

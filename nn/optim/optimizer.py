@@ -28,6 +28,10 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.param_groups: list[dict[str, Any]] = []
         self.state: dict[Tensor, dict[str, Any]] = {}
+        if isinstance(params, Tensor) or hasattr(params, "named_parameters"):
+            raise TypeError(f"{type(self).__name__}: params must be an iterable of parameters, "
+                            f"got a {type(params).__name__}; pass model.parameters() (or "
+                            "[tensor] for a single tensor)")
         groups = list(params)
         if not groups:
             raise ValueError(f"{type(self).__name__}: got an empty parameter list; pass "

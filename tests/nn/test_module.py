@@ -39,10 +39,60 @@ def test_children_modules_and_reassignment() -> None:
     block.inner = nn.Linear(3, 2)  # replacing a submodule replaces its parameters
     assert [name for name, _ in block.named_parameters()] == ["scale", "inner.weight",
                                                               "inner.bias"]
-    block.scale = 5.0  # a plain value unregisters the parameter
+    del block.scale  # del unregisters (assigning a plain value is an error, as in PyTorch)
     assert "scale" not in dict(block.named_parameters())
+    block.scale = 5.0  # now a plain attribute again
+    assert block.scale == 5.0 and "scale" not in dict(block.named_parameters())
     del block.inner
     assert list(block.children()) == []
+
+
+def test_a_parameter_replaces_a_plain_attribute_of_the_same_name() -> None:
+    class Net(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.scale = None  # declared first, filled in later (a common pattern)
+            self.scale = nn.Parameter(np.ones(2))
+            self.head = "todo"
+            self.head = nn.Linear(2, 1)
+
+    net = Net()
+    assert isinstance(net.scale, nn.Parameter) and isinstance(net.head, nn.Linear)
+    assert "scale" not in vars(net) and "head" not in vars(net)
+    assert [name for name, _ in net.named_parameters()] == ["scale", "head.weight", "head.bias"]
+
+
+@pytest.mark.parametrize("value", [Tensor(np.zeros((2, 3))), np.zeros((2, 3)), 1.5])
+def test_a_non_parameter_cannot_replace_a_registered_parameter(value: object) -> None:
+    layer = nn.Linear(3, 2)
+    with pytest.raises(TypeError, match=r"'weight'.*nn\.Parameter"):
+        layer.weight = value
+    assert isinstance(layer.weight, nn.Parameter)  # still registered, unchanged
+    assert "weight" in dict(layer.named_parameters())
+
+
+def test_a_non_module_cannot_replace_a_registered_submodule() -> None:
+    block = Block()
+    with pytest.raises(TypeError, match=r"'inner'.*nn\.Module or None"):
+        block.inner = Tensor(np.ones(3))
+    assert isinstance(block.inner, nn.Sequential)
+
+
+def test_none_keeps_a_parameter_or_submodule_registered_as_absent() -> None:
+    layer = nn.Linear(3, 2)
+    layer.bias = None
+    assert layer.bias is None and "bias" in layer._parameters
+    assert [name for name, _ in layer.named_parameters()] == ["weight"]
+    assert list(layer.state_dict()) == ["weight"]
+    layer.bias = nn.Parameter(np.zeros(2))  # and can be filled again
+    assert list(layer.state_dict()) == ["weight", "bias"]
+    block = Block()
+    block.inner = None
+    assert block.inner is None and "inner" in block._modules
+    assert list(block.children()) == [] and [n for n, _ in block.named_modules()] == [""]
+    assert list(block.state_dict()) == ["scale"]
+    block.train(False)  # walking the tree skips the empty slot
+    assert "(inner): None" in repr(block)
 
 
 def test_shared_parameters_are_listed_once() -> None:
@@ -99,6 +149,38 @@ def test_state_dict_round_trip() -> None:
     assert target.inner[0].weight.data is array  # loaded in place
     x = np.random.default_rng(0).normal(size=(5, 3))
     np.testing.assert_array_equal(target(x).data, source(x).data)
+
+
+def test_state_dict_keeps_every_name_of_a_tied_parameter() -> None:
+    a, b = nn.Linear(2, 2), nn.Linear(2, 2)
+    b.weight = a.weight  # weight tying
+    model = nn.Sequential(a, b)
+    state = model.state_dict()
+    assert list(state) == ["0.weight", "0.bias", "1.weight", "1.bias"]  # PyTorch's keys
+    np.testing.assert_array_equal(state["0.weight"], state["1.weight"])
+    assert [name for name, _ in model.named_parameters()] == ["0.weight", "0.bias", "1.bias"]
+    assert len(list(model.parameters())) == 3  # an optimizer still sees it once
+    shared_module = nn.Sequential(a, nn.Tanh(), a)
+    assert list(shared_module.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+
+
+def test_load_state_dict_fills_a_tied_parameter_under_either_name() -> None:
+    def tied() -> nn.Sequential:
+        a, b = nn.Linear(2, 2), nn.Linear(2, 2)
+        b.weight = a.weight
+        return nn.Sequential(a, b)
+
+    source, target = tied(), tied()
+    assert target.load_state_dict(source.state_dict()) == ([], [])
+    np.testing.assert_array_equal(target[1].weight.data, source[0].weight.data)
+    assert target[0].weight is target[1].weight  # still tied after loading
+    state = source.state_dict()
+    del state["1.weight"]  # a dict naming the shared tensor once (an older save) still loads
+    assert tied().load_state_dict(state) == ([], [])
+    state = source.state_dict()
+    state["1.weight"] = state["1.weight"] + 1.0
+    with pytest.raises(ValueError, match=r"'0.weight' and '1.weight'.*same"):
+        target.load_state_dict(state)
 
 
 def test_load_accepts_tensors_and_casts_to_the_parameters_dtype() -> None:

@@ -39,6 +39,18 @@ def test_fit_is_reproducible_with_a_seed() -> None:
         np.testing.assert_array_equal(runs[0][name], runs[1][name])
 
 
+def test_a_seeded_fit_with_dropout_repeats_exactly() -> None:
+    histories = []
+    for run in range(2):
+        nn.manual_seed(100 + run)  # whatever the global generator held before, seed decides
+        model = nn.Sequential(nn.Linear(2, 16, generator=np.random.default_rng(0)), nn.ReLU(),
+                              nn.Dropout(0.5), nn.Linear(16, 1, generator=np.random.default_rng(1)))
+        optimizer = nn.optim.SGD(model.parameters(), lr=0.1)
+        histories.append(nn.fit(model, X, Y, nn.BCEWithLogitsLoss(), optimizer, epochs=3,
+                                batch_size=16, progress=False, seed=0).train)
+    assert histories[0] == histories[1]
+
+
 def test_full_batch_plain_gradient_descent_is_one_step_per_epoch() -> None:
     model = nn.MLP([2, 1], generator=np.random.default_rng(0))
     start = model.state_dict()
@@ -100,6 +112,8 @@ def test_predict_and_evaluate_run_in_eval_mode_without_a_graph() -> None:
     (dict(loss_fn=nn.MSELoss()), ValueError, "not a classification loss.*metrics=\\(\\)"),
     (dict(optimizer="adam"), TypeError, "nn.optim optimizer"),
     (dict(loss_fn=nn.BCEWithLogitsLoss(reduction="none")), ValueError, "reduction='mean'"),
+    (dict(seed=-1), ValueError, "fit: seed must be None or a non-negative integer, got -1"),
+    (dict(seed=1.5), ValueError, "fit: seed must be None or a non-negative integer"),
 ])
 def test_fit_argument_errors(kwargs: dict, error: type, message: str) -> None:
     model, optimizer = model_and_optimizer()

@@ -56,6 +56,15 @@ def test_hostile_names_cannot_break_the_page(tmp_path: Path) -> None:
     assert any("&lt;/script&gt;" in s["html"] for s in steps)
 
 
+def test_step_through_says_the_edge_carries_the_sum(tmp_path: Path) -> None:
+    x = Tensor(3.0, requires_grad=True, name="x")
+    _, steps, _ = page_parts(viz.save_backprop(x * x, tmp_path / "bp.html"))
+    mul = steps[0]["html"]
+    assert mul.count("x: <code>1.0000 × 3.0000 = 3.0000</code>") == 2  # one row per slot
+    assert "3.0000 + 3.0000 = 6.0000" in mul  # what the single drawn edge carries
+    assert "6.0000" in steps[1]["html"]  # the leaf step: 6 added to x.grad
+
+
 @pytest.mark.parametrize("depth", [None, 1])
 def test_model_view_step_through(tiny_model, tmp_path: Path, depth) -> None:
     loss = (tiny_model(Tensor(np.ones((2, 3)))) ** 2).mean()
