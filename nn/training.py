@@ -216,4 +216,6 @@ def _summary(values: dict[str, float]) -> str:
 def _progress_bar(epochs: int, enabled: bool) -> Any:
     from tqdm.auto import tqdm
 
-    return tqdm(total=epochs, desc="training", unit="epoch", disable=not enabled)
+    # disable=None: no bar when the output is not a terminal (a log, a pipe), where the
+    # redrawn bar would be one long line of carriage returns
+    return tqdm(total=epochs, desc="training", unit="epoch", disable=None if enabled else True)

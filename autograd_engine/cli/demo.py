@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import pprint
+import sys
+import tempfile
 import textwrap
 import time
 from dataclasses import dataclass, field
@@ -52,11 +54,21 @@ class DemoSettings:
         if dataset not in DATASETS:
             raise ValueError(f"demo: unknown data set {dataset!r}; choose one of "
                              f"{', '.join(DATASETS)}")
-        defaults = {"breast-cancer": dict(epochs=100, lr=1e-3, batch_size=32),
-                    "digits": dict(epochs=50, lr=1e-3, batch_size=32),
-                    "moons": dict(epochs=300, lr=1e-2, batch_size=None)}[dataset]
+        defaults = {"breast-cancer": dict(epochs=100, batch_size=32),
+                    "digits": dict(epochs=50, batch_size=32),
+                    "moons": dict(epochs=300, batch_size=None)}[dataset]
         defaults.update({k: v for k, v in overrides.items() if v is not None})
+        if overrides.get("lr") is None:
+            kind = "sgd" if defaults.get("optimizer") == "sgd" else "adaptive"
+            defaults["lr"] = DEFAULT_LR[dataset][kind]
         return cls(dataset=dataset, **defaults)
+
+
+#: The second run's learning rate when none is given: Adam-like optimizers move each weight
+#: by about lr per step; plain SGD moves by lr times the gradient, so it wants a larger one.
+DEFAULT_LR = {"breast-cancer": {"adaptive": 1e-3, "sgd": 0.05},
+              "digits": {"adaptive": 1e-3, "sgd": 0.05},
+              "moons": {"adaptive": 1e-2, "sgd": 0.3}}
 
 
 @dataclass
@@ -116,7 +128,7 @@ def run_demo(settings: DemoSettings, echo: Callable[[str], None] = print) -> Dem
                          BASELINE_LR, None, settings, echo)
     model = nn.MLP.from_architecture(architecture, init=settings.init)
     model.load_state_dict(start)
-    tuned = train_run(f"{_optimizer_name(settings.optimizer)}, standardised inputs", model,
+    tuned = train_run(f"{_run_name(settings)}, standardised inputs", model,
                       dataset.standardized(), settings.optimizer, settings.lr,
                       settings.batch_size, settings, echo)
     return DemoResult(settings, architecture, dataset, start, [baseline, tuned])
@@ -187,8 +199,9 @@ def make_optimizer(name: str, model: "Module", lr: float) -> Any:
 def print_results(result: DemoResult, echo: Callable[[str], None] = print) -> None:
     """Both runs side by side at a few epochs, then each one's test classification report."""
     runs = result.runs
-    header = f"{'epoch':>6}" + "".join(f" | {r.title[:38]:<38}" for r in runs)
-    columns = f"{'':>6}" + " | train loss  train acc  test acc      " * len(runs)
+    width = max(38, *(len(r.title) for r in runs))
+    header = f"{'epoch':>6}" + "".join(f" | {r.title:<{width}}" for r in runs)
+    columns = f"{'':>6}" + f" | {'train loss  train acc  test acc':<{width}}" * len(runs)
     echo("\n" + header.rstrip() + "\n" + columns.rstrip())
     longest = max(len(r.history.epochs) for r in runs)
     for epoch in sorted({1, *np.linspace(1, longest, 6).astype(int).tolist()}):
@@ -196,31 +209,54 @@ def print_results(result: DemoResult, echo: Callable[[str], None] = print) -> No
         for run in runs:
             h = run.history
             if epoch <= len(h.epochs):
-                cells.append(f"{h['loss'][epoch - 1]:10.4f}  {h['accuracy'][epoch - 1]:9.3f}  "
-                             f"{h['val_accuracy'][epoch - 1]:8.3f}      ")
+                numbers = (f"{h['loss'][epoch - 1]:10.4f}  {h['accuracy'][epoch - 1]:9.3f}  "
+                           f"{h['val_accuracy'][epoch - 1]:8.3f}")
+                cells.append(f"{numbers:<{width}}")
             else:
-                cells.append(f"{'(stopped)':<38}")
+                cells.append(f"{'(stopped)':<{width}}")
         echo((f"{epoch:>6} | " + " | ".join(cells)).rstrip())
+    echo("(train loss and accuracy: averaged over the epoch's batches as the weights moved; "
+         "test accuracy: at the epoch's end)")
     for run in runs:
         echo(f"\n{run.title}: test accuracy {run.test_accuracy:.1%} "
              f"({run.seconds:.2f} s)\n{run.report}")
-    echo(textwrap.fill(explain(result.dataset), width=96) + "\n")
+    echo(textwrap.fill(explain(result), width=96) + "\n")
 
 
-def explain(dataset: "Dataset") -> str:
-    """Why the two runs differ, in the terms of this data set."""
-    spread = dataset.X_train.std(axis=0)
+def explain(result: DemoResult) -> str:
+    """What the two runs' outcome says, in the terms of this data set and these settings."""
+    baseline, tuned = result.runs
+    gap = tuned.test_accuracy - baseline.test_accuracy
+    if tuned.diverged:
+        return (f"The second run diverged (its loss became nan): lr {result.settings.lr:g} is "
+                "too large for it. Try a smaller --lr.")
+    if gap < 0.01:
+        outcome = ("The second run did no better this time" if gap > -0.01 else
+                   "The second run did worse this time")
+        return (f"{outcome} ({tuned.test_accuracy:.1%} against {baseline.test_accuracy:.1%}): "
+                f"with {_run_name(result.settings)} at lr {result.settings.lr:g} for "
+                f"{result.settings.epochs} epochs it did not learn well. Try another --lr or "
+                "more --epochs.")
+    reasons = []
+    spread = result.dataset.X_train.std(axis=0)
     spread = spread[spread > 0]
     if spread.max() > 10 * spread.min():
-        return (f"Why they differ: the raw features' standard deviations range from "
-                f"{spread.min():.3g} to {spread.max():.3g}, so one learning rate is too big for "
-                "some weights and too small for others, and large inputs push units into "
-                "saturation. Standardising gives every feature mean 0 and std 1; Adam then "
-                "scales each weight's step by its own gradient history.")
-    return ("Why they differ: these features are already on similar scales, so the gap is the "
-            "optimizer. The naive init's small weights give small gradients, and plain "
-            "gradient descent moves by lr times the gradient; Adam moves each weight by about "
-            "lr per step whatever the gradient's size.")
+        reasons.append(f"the raw features' standard deviations range from {spread.min():.3g} "
+                       f"to {spread.max():.3g}, so one learning rate is too big for some "
+                       "weights and too small for others, and large inputs push units into "
+                       "saturation; standardising gives every feature mean 0 and std 1")
+    if result.settings.optimizer == "sgd":
+        steps = ("full-batch steps" if result.settings.batch_size is None else
+                 "many small steps per epoch (mini-batches)")
+        reasons.append(f"both runs use gradient descent, but the second takes {steps} at lr "
+                       f"{result.settings.lr:g} against {BASELINE_LR:g}, a step size "
+                       "standardised inputs can take")
+    else:
+        reasons.append(f"{_optimizer_name(result.settings.optimizer)} moves each weight by "
+                       "about lr per step whatever the size of its gradient, where plain "
+                       "gradient descent moves by lr times the gradient (tiny with the naive "
+                       "init's small weights)")
+    return "Why the second run does better: " + "; and ".join(reasons) + "."
 
 
 def write_outputs(result: DemoResult, out: Path) -> dict[str, Path]:
@@ -253,7 +289,7 @@ def write_outputs(result: DemoResult, out: Path) -> dict[str, Path]:
             tuned.model, data.X_train, data.y_train, out / f"{name}-decision-boundary.png")
     files["report"] = viz.write_report(
         out, title=f"autograd-engine demo: {name}",
-        intro=f"{explain(result.dataset)} The graph is one "
+        intro=f"{explain(result)} The graph is one "
               f"forward and backward pass of the trained model ({tuned.title}) on "
               f"{SAMPLE_SIZE} test samples.",
         reports={f"{run.title}: test accuracy {run.test_accuracy:.1%}": run.report
@@ -293,6 +329,13 @@ def _optimizer_name(name: str) -> str:
             "rmsprop": "RMSprop"}[name]
 
 
+def _run_name(settings: DemoSettings) -> str:
+    """The second run's optimizer as a reader knows it: SGD on mini-batches is not 'plain'."""
+    if settings.optimizer == "sgd" and settings.batch_size is not None:
+        return "mini-batch gradient descent"
+    return _optimizer_name(settings.optimizer)
+
+
 def _slug(title: str) -> str:
     return "-".join("".join(c if c.isalnum() else " " for c in title.lower()).split())
 
@@ -307,8 +350,8 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("--epochs", type=_positive_int, default=None,
                         help="epochs for both runs (default: the data set's)")
     parser.add_argument("--lr", type=float, default=None,
-                        help="learning rate of the second run (default: the data set's; the "
-                             f"first run keeps the original's {BASELINE_LR})")
+                        help="learning rate of the second run (default: the data set's for the "
+                             f"optimizer; the first run keeps the original's {BASELINE_LR})")
     parser.add_argument("--optimizer", choices=OPTIMIZERS, default="adam",
                         help="optimizer of the second run (default: adam)")
     parser.add_argument("--seed", type=int, default=0, help="seed for split, init and shuffling")
@@ -316,6 +359,16 @@ def add_parser(commands: Any) -> None:
                         help="folder for the plot and weights (default: out/)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     parser.set_defaults(run=run)
+
+
+def _unwritable(folder: Path) -> Optional[str]:
+    """Why files cannot be written under `folder` (None when they can): it is made if needed."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            return None
+    except OSError as error:
+        return error.strerror or str(error)
 
 
 def _positive_int(text: str) -> int:
@@ -329,6 +382,11 @@ def run(args: argparse.Namespace) -> int:
     settings = DemoSettings.for_dataset(args.dataset, epochs=args.epochs, lr=args.lr,
                                         optimizer=args.optimizer, seed=args.seed,
                                         progress=not args.no_progress)
+    problem = _unwritable(args.out)
+    if problem:  # say so now, not after training
+        print(f"autograd-engine demo: cannot write to --out {args.out}: {problem}",
+              file=sys.stderr)
+        return 2
     result = run_demo(settings)
     print_results(result)
     files = write_outputs(result, args.out)

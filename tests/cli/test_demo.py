@@ -12,7 +12,7 @@ import pytest
 
 import nn
 from autograd_engine.cli import main
-from autograd_engine.cli.demo import DemoSettings, run_demo, write_outputs
+from autograd_engine.cli.demo import DemoSettings, explain, run_demo, write_outputs
 
 
 @pytest.mark.parametrize("dataset", ["breast-cancer", "digits", "moons"])
@@ -104,3 +104,24 @@ def test_python_dash_m_runs_the_demo(tmp_path: Path) -> None:
          "--out", str(tmp_path), "--no-progress"], capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0, completed.stderr
     assert "test accuracy" in completed.stdout and (tmp_path / "moons-training.png").is_file()
+
+
+def test_the_explanation_follows_the_outcome() -> None:
+    """The closing paragraph names the optimizer actually used, and owns up to a worse run."""
+    sgd = run_demo(DemoSettings.for_dataset("moons", optimizer="sgd", progress=False),
+                   echo=lambda _: None)
+    text = explain(sgd)
+    assert "Adam" not in text and "full-batch" in text and sgd.settings.lr == 0.3
+    bad = run_demo(DemoSettings.for_dataset("breast-cancer", epochs=3, lr=10.0,
+                                            progress=False), echo=lambda _: None)
+    if bad.runs[1].test_accuracy < bad.runs[0].test_accuracy - 0.01:
+        assert explain(bad).startswith("The second run did worse")
+
+
+def test_an_unwritable_out_folder_fails_before_training(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    assert main(["demo", "--out", str(blocker / "out"), "--no-progress"]) == 2
+    captured = capsys.readouterr()
+    assert "cannot write to --out" in captured.err and "Training" not in captured.out

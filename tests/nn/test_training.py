@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -126,8 +128,18 @@ def test_fit_argument_errors(kwargs: dict, error: type, message: str) -> None:
         nn.fit(model, X, Y[:3], nn.BCEWithLogitsLoss(), optimizer, 1, progress=False)
 
 
-def test_progress_bar_shows_live_loss(capsys: pytest.CaptureFixture) -> None:
+def test_progress_bar_shows_live_loss(capsys: pytest.CaptureFixture,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # as in a terminal
     model, optimizer = model_and_optimizer()
     nn.fit(model, X, Y, nn.BCEWithLogitsLoss(), optimizer, epochs=2, progress=True)
     err = capsys.readouterr().err
     assert "loss=" in err and "acc=" in err and "val_" not in err
+
+
+def test_no_progress_bar_when_the_output_is_a_log(capsys: pytest.CaptureFixture) -> None:
+    """Not a terminal (a pipe, CI's log): there a redrawn bar would be one long line of
+    carriage returns."""
+    model, optimizer = model_and_optimizer()
+    nn.fit(model, X, Y, nn.BCEWithLogitsLoss(), optimizer, epochs=2, progress=True)
+    assert "loss=" not in capsys.readouterr().err
