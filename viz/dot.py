@@ -11,7 +11,7 @@ from typing import Optional
 
 import numpy as np
 
-from .labels import escape, format_shape, gradient_text, norm, summarize
+from .labels import count_flags, escape, format_shape, grad_status, gradient_text, norm, summarize
 from .scene import Edge, Node, Scene, node_grad
 
 #: Fill colours of value nodes, by role (forward view) - the legend explains them.
@@ -30,6 +30,12 @@ ROLE_TEXT = {
 #: |grad| from small to large on a log scale (backward view).
 MAGNITUDE_COLOURS = ("#fff5eb", "#fee6ce", "#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d")
 ZERO_COLOUR = "#ffc9c9"
+#: inf or nan gradients: the fill, and the text and border colour that flag them.
+NONFINITE_COLOUR = "#e599f7"
+#: Text (and backward-view border) colour of each flagged gradient status.
+FLAG_COLOURS = {"zero": "#c92a2a", "partly zero": "#c92a2a", "nonfinite": "#862e9c"}
+EDGE_COLOUR = "#1c7ed6"
+FORWARD_EDGE_COLOUR = "#495057"
 MISSING_COLOUR = "#f8f9fa"
 OP_COLOUR = "#f1f3f5"
 MODULE_COLOUR = "#e7f5ff"
@@ -123,7 +129,10 @@ def _value_label(node: Node, scene: Scene, scale: "_MagnitudeScale", show_data: 
         cells.append(_grad_cell(grad, scale))
     if not cells:
         cells.append("<TD> </TD>")
-    border = "#c92a2a" if grad is not None and not np.any(grad) else "#495057"
+    # the backward view flags the whole box; elsewhere the grad cell alone carries the flag,
+    # so the step-through can hide it until its step
+    border = FLAG_COLOURS.get(grad_status(grad), "#495057") if scene.view == "backward" \
+        else "#495057"
     # scalars read left to right like micrograd's boxes; arrays stack their longer lines
     rows = f'<TR>{"".join(cells)}</TR>' if not t.ndim else "".join(f"<TR>{c}</TR>" for c in cells)
     return (f'<TABLE BORDER="1" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" '
@@ -131,16 +140,29 @@ def _value_label(node: Node, scene: Scene, scale: "_MagnitudeScale", show_data: 
 
 
 def _grad_cell(grad: Optional[np.ndarray], scale: "_MagnitudeScale") -> str:
+    status = grad_status(grad)
     if grad is None:
         return f'<TD BGCOLOR="{MISSING_COLOUR}"><FONT COLOR="#868e96"><I>no grad</I></FONT></TD>'
-    if not np.any(grad):
-        return (f'<TD BGCOLOR="{ZERO_COLOUR}"><FONT COLOR="#c92a2a"><B>grad 0 (zero)</B>'
-                f"</FONT></TD>")
-    text = summarize(grad) if grad.size == 1 else f"|g| {norm(grad):.3g}"
-    zeros = grad.size - int(np.count_nonzero(grad))
-    if zeros:  # some elements got nothing: dead ReLU units, masked entries
-        text += f" ({zeros}/{grad.size} zero)"
-    return f'<TD BGCOLOR="{scale.colour(grad)}">grad {escape(text)}</TD>'
+    if status == "zero":
+        text = "0 (zero)"
+    elif grad.size == 1:
+        text = summarize(grad)
+    else:
+        text = _norm_text(grad)
+    return f'<TD BGCOLOR="{scale.colour(grad)}">{_flagged(f"grad {text}", status)}</TD>'
+
+
+def _flagged(text: str, status: str) -> str:
+    """`text` escaped, in bold flag colour when the gradient it describes is flagged."""
+    if status not in FLAG_COLOURS:
+        return escape(text)
+    return f'<FONT COLOR="{FLAG_COLOURS[status]}"><B>{escape(text)}</B></FONT>'
+
+
+def _norm_text(grad: np.ndarray) -> str:
+    """`|g| 2 (2/3 zero)`: the size of an array gradient, and its dead or non-finite entries."""
+    flags = count_flags(grad)
+    return f"|g| {norm(grad):.3g}" + (f" ({flags})" if flags else "")
 
 
 def _module_label(node: Node, scene: Scene, scale: "_MagnitudeScale") -> str:
@@ -148,10 +170,11 @@ def _module_label(node: Node, scene: Scene, scale: "_MagnitudeScale") -> str:
     for t in node.tensors:
         name = scene.names.get(t, "").rpartition(".")[2]
         grad = node_grad(scene, t) if scene.show_grad else None
-        grad_text = f"|g| {norm(grad):.3g}" if grad is not None else ""
+        grad_text = _norm_text(grad) if grad is not None else ""
         rows.append(f'<TR><TD ALIGN="LEFT">{escape(name)}</TD>'
                     f'<TD><FONT FACE="{MONO}">{escape(format_shape(t.shape))}</FONT></TD>'
-                    f'<TD BGCOLOR="{scale.colour(grad)}">{escape(grad_text)}</TD></TR>')
+                    f'<TD BGCOLOR="{scale.colour(grad)}">{_flagged(grad_text, grad_status(grad))}'
+                    "</TD></TR>")
     return (f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" '
             f'BGCOLOR="{MODULE_COLOUR}">{"".join(rows)}</TABLE>')
 
@@ -160,43 +183,51 @@ def _edge(edge: Edge, scene: Scene) -> str:
     forward = f'"{edge.src}" -> "{edge.dst}"'
     if scene.view == "forward" or not scene.show_grad:
         return forward
+    # backward: arrows point back, the way the gradient flows; both: arrows show the forward
+    # computation and each gradient label says with its arrow that it flows back
+    backward = scene.view == "backward"
+    style = f'dir=back, color="{EDGE_COLOUR}"' if backward else f'color="{FORWARD_EDGE_COLOUR}"'
     if edge.has_grad and edge.grad is None:  # nothing flows back: a constant, a no-grad input
-        return f'{forward} [style="dotted"{", dir=back" if scene.view == "backward" else ""}]'
-    label = ""
-    if edge.has_grad:
-        colour = "#c92a2a" if not np.any(edge.grad) else "#1c7ed6"
-        label = f', label=<<FONT COLOR="{colour}">{escape(gradient_text(edge.grad))}</FONT>>'
-    # backward: arrows point back along the forward layout; both: arrows at both ends
-    direction = "back" if scene.view == "backward" else "both"
-    return f'{forward} [dir={direction}, color="#1c7ed6"{label}]'
+        return f'{forward} [style="dotted"{", dir=back" if backward else ""}]'
+    if not edge.has_grad:
+        return f"{forward} [{style}]"
+    colour = FLAG_COLOURS.get(grad_status(edge.grad), EDGE_COLOUR)
+    text = escape(gradient_text(edge.grad) if backward else f"← {gradient_text(edge.grad)}")
+    return f'{forward} [{style}, label=<<FONT COLOR="{colour}">{text}</FONT>>]'
 
 
 class _MagnitudeScale:
-    """Maps |grad| (the norm) to a colour on a log scale spanning the graph's gradients."""
+    """Maps |grad| (the norm) to a colour on a log scale spanning the graph's finite, nonzero
+    gradients; zero, inf and nan gradients get their own flag colours."""
 
     def __init__(self, scene: Scene) -> None:
         logs = []
+        self.has_nonfinite = False
         if scene.show_grad:
             for node in scene.nodes.values():
                 for t in ([node.tensor] if node.tensor is not None else node.tensors):
-                    grad = node_grad(scene, t)
-                    if grad is not None and np.any(grad):
-                        logs.append(math.log10(norm(grad)))
+                    status = grad_status(node_grad(scene, t))
+                    self.has_nonfinite |= status == "nonfinite"
+                    if status in ("ok", "partly zero"):
+                        logs.append(math.log10(norm(node_grad(scene, t))))
         self.low = min(logs) if logs else 0.0
         self.high = max(logs) if logs else 0.0
 
     def colour(self, grad: Optional[np.ndarray]) -> str:
-        if grad is None:
+        status = grad_status(grad)
+        if status == "missing":
             return MISSING_COLOUR
-        if not np.any(grad):
+        if status == "zero":
             return ZERO_COLOUR
+        if status == "nonfinite":
+            return NONFINITE_COLOUR
         return MAGNITUDE_COLOURS[self.bucket(math.log10(norm(grad)))]
 
     def bucket(self, log_norm: float) -> int:
         if self.high - self.low < 1e-12:
             return len(MAGNITUDE_COLOURS) // 2
         position = (log_norm - self.low) / (self.high - self.low)
-        return min(int(position * len(MAGNITUDE_COLOURS)), len(MAGNITUDE_COLOURS) - 1)
+        return max(0, min(int(position * len(MAGNITUDE_COLOURS)), len(MAGNITUDE_COLOURS) - 1))
 
 
 def _legend(scene: Scene, scale: _MagnitudeScale) -> str:
@@ -207,13 +238,19 @@ def _legend(scene: Scene, scale: _MagnitudeScale) -> str:
              for r in roles]
     rows = [f'<TR>{"".join(cells)}</TR>'] if cells else []
     if scene.show_grad:
+        nonfinite = (f'<TD BGCOLOR="{NONFINITE_COLOUR}" BORDER="1">inf / nan</TD>'
+                     if scale.has_nonfinite else "")
         swatches = "".join(f'<TD BGCOLOR="{c}" BORDER="1"> </TD>' for c in MAGNITUDE_COLOURS)
         rows.append(
             f'<TR><TD COLSPAN="{max(len(cells), 1)}" ALIGN="LEFT"><TABLE BORDER="0" '
             f'CELLSPACING="2"><TR><TD>|grad| {10 ** scale.low:.2g}</TD>{swatches}'
             f'<TD>{10 ** scale.high:.2g} (log scale)</TD><TD BGCOLOR="{ZERO_COLOUR}" BORDER="1">'
-            f'zero</TD><TD BGCOLOR="{MISSING_COLOUR}" BORDER="1">no grad</TD></TR></TABLE>'
-            f"</TD></TR>")
+            f'zero</TD>{nonfinite}<TD BGCOLOR="{MISSING_COLOUR}" BORDER="1">no grad</TD></TR>'
+            f"</TABLE></TD></TR>")
+    notes = list(scene.notes)
+    if scene.view == "both" and scene.show_grad:
+        notes.insert(0, "grey arrows: the forward computation; ← coloured numbers: the "
+                        "gradient each edge carries back")
     rows += [f'<TR><TD COLSPAN="{max(len(cells), 1)}" ALIGN="LEFT"><I>{escape(note)}</I></TD>'
-             f"</TR>" for note in scene.notes]
+             f"</TR>" for note in notes]
     return f'<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="2">{"".join(rows)}</TABLE>'

@@ -35,6 +35,8 @@ _UNARY = {ast.USub: lambda a: -a, ast.UAdd: lambda a: +a}
 _SYMBOLS = {ast.MatMult: "@", ast.FloorDiv: "//", ast.Mod: "%", ast.BitAnd: "&", ast.BitOr: "|",
             ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>", ast.Invert: "~", ast.Not: "not"}
 MAX_LENGTH = 2000
+#: How deeply operations may nest (`-(-(-x))` is 3); deeper is refused, not a RecursionError.
+MAX_DEPTH = 100
 
 
 class ExpressionError(ValueError):
@@ -54,11 +56,15 @@ class Expression:
             self.tree = ast.parse(text.strip(), mode="eval").body
         except SyntaxError as error:
             raise ExpressionError(f"expression {text!r} is not valid: {error.msg}") from None
+        except (RecursionError, MemoryError):
+            raise ExpressionError(_too_deep()) from None
         self.text = text
         self.variables: list[str] = []
         self._check(self.tree)
 
-    def _check(self, node: ast.AST) -> None:
+    def _check(self, node: ast.AST, depth: int = 0) -> None:
+        if depth > MAX_DEPTH:
+            raise ExpressionError(_too_deep())
         if isinstance(node, ast.Constant):
             if type(node.value) not in (int, float):
                 raise ExpressionError(f"only numbers are allowed as constants, got "
@@ -71,22 +77,27 @@ class Expression:
             if node.id not in self.variables:
                 self.variables.append(node.id)
         elif isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-            self._check(node.left)
-            self._check(node.right)
+            self._check(node.left, depth + 1)
+            self._check(node.right, depth + 1)
         elif isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
-            self._check(node.operand)
+            self._check(node.operand, depth + 1)
         elif isinstance(node, ast.Call):
-            self._check_call(node)
+            self._check_call(node, depth)
         else:
             raise ExpressionError(
                 f"{_describe(node)} is not allowed; use numbers, variable names, + - * / **, "
                 f"unary minus and the ops {', '.join(sorted(OPS))}")
 
-    def _check_call(self, node: ast.Call) -> None:
-        if not isinstance(node.func, ast.Name) or node.func.id not in OPS:
-            called = node.func.id if isinstance(node.func, ast.Name) else _describe(node.func)
-            raise ExpressionError(f"cannot call {called}: only the ops "
-                                  f"{', '.join(sorted(OPS))} may be called")
+    def _check_call(self, node: ast.Call, depth: int) -> None:
+        allowed = (f"an expression may call only the ops {', '.join(sorted(OPS))}, by name, "
+                   "e.g. tanh(x)")
+        if isinstance(node.func, ast.Name) and node.func.id not in OPS:
+            raise ExpressionError(f"{node.func.id}() is not one of the ops: {allowed}")
+        if isinstance(node.func, ast.Attribute):
+            raise ExpressionError(f"attribute access (.{node.func.attr}) is not allowed: "
+                                  f"{allowed}")
+        if not isinstance(node.func, ast.Name):
+            raise ExpressionError(f"{_describe(node.func)} cannot be called: {allowed}")
         if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
             raise ExpressionError(f"{node.func.id}() takes plain positional arguments only")
         arity = OPS[node.func.id][1]
@@ -94,7 +105,7 @@ class Expression:
             raise ExpressionError(f"{node.func.id}() takes {arity} argument(s), got "
                                   f"{len(node.args)}")
         for arg in node.args:
-            self._check(arg)
+            self._check(arg, depth + 1)
 
     def evaluate(self, values: Mapping[str, Tensor]) -> Any:
         """The value of the expression, with each variable bound to a tensor in `values`."""
@@ -104,7 +115,10 @@ class Expression:
                                   f"--values {','.join(f'{m}=1.0' for m in missing)}")
         try:
             return self._evaluate(self.tree, values)
-        except (OverflowError, ZeroDivisionError, ValueError, TypeError) as error:
+        except OverflowError:
+            raise ExpressionError(f"cannot evaluate {self.text!r}: the result overflows (a "
+                                  "number in it grows past 1.8e308, the largest float)") from None
+        except (ZeroDivisionError, ValueError, TypeError) as error:
             raise ExpressionError(f"cannot evaluate {self.text!r}: {error}") from None
 
     def _evaluate(self, node: ast.AST, values: Mapping[str, Tensor]) -> Any:
@@ -144,6 +158,11 @@ def _number(a: Any, op: str) -> float:
     if isinstance(a, Tensor):
         raise ExpressionError(f"{op}: the second argument must be a number")
     return float(a)
+
+
+def _too_deep() -> str:
+    return (f"the expression nests operations more than {MAX_DEPTH} levels deep; "
+            "write a smaller one")
 
 
 def _describe(node: ast.AST) -> str:

@@ -45,27 +45,66 @@ def format_shape(shape: tuple[int, ...]) -> str:
 
 
 def summarize(array: Any) -> str:
-    """The value of a scalar, or a short summary of an array: its mean and std."""
+    """The value of a scalar, or a short summary of an array: the mean and std of its finite
+    values, and how many are inf or nan (`mean 0.5 std 0.5 (1/3 nan)`)."""
     array = np.asarray(array)
     if array.size == 1:
         return format_number(array.reshape(()).item())
     if array.size == 0:
         return "empty"
     values = array.astype(np.float64)
-    return f"mean {values.mean():.3g} std {values.std():.3g}"
+    finite = values[np.isfinite(values)]
+    text = f"mean {finite.mean():.3g} std {finite.std():.3g}" if finite.size else "no finite values"
+    flags = count_flags(values, zeros=False)
+    return f"{text} ({flags})" if flags else text
 
 
 def gradient_text(array: Optional[Any]) -> str:
     """What an edge of the backward view says: the number for a scalar gradient, else its
-    shape and norm (`(32, 30) |g| 0.0412`); `no grad` when none arrived."""
+    shape and norm (`(32, 30) |g| 0.0412`) and how many entries are zero, inf or nan
+    (`(3,) |g| 2 (2/3 zero)`); `no grad` when none arrived."""
     if array is None:
         return "no grad"
     array = np.asarray(array)
     if array.size == 1:
         return format_number(array.reshape(()).item())
-    return f"{format_shape(array.shape)} |g| {norm(array):.3g}"
+    flags = count_flags(array)
+    return f"{format_shape(array.shape)} |g| {norm(array):.3g}" + (f" ({flags})" if flags else "")
+
+
+def count_flags(array: Any, zeros: bool = True) -> str:
+    """How many entries of an array are nan, inf (and, with `zeros`, exactly zero), as
+    `1/3 nan, 2/3 zero`; empty when none are, or for a scalar (its value says it)."""
+    array = np.asarray(array, dtype=np.float64)
+    if array.size <= 1:
+        return ""
+    counts = {"nan": int(np.isnan(array).sum()), "inf": int(np.isinf(array).sum())}
+    if zeros:
+        counts["zero"] = array.size - int(np.count_nonzero(array))
+    return ", ".join(f"{n}/{array.size} {what}" for what, n in counts.items() if n)
+
+
+def grad_status(grad: Optional[Any]) -> str:
+    """What a picture flags about a gradient: `missing` (none arrived), `nonfinite` (some
+    entry is inf or nan: the thing to find with detect_anomaly), `zero` (all zero), `partly
+    zero` (dead ReLU units, masked entries) or `ok`."""
+    if grad is None:
+        return "missing"
+    grad = np.asarray(grad)
+    if not np.all(np.isfinite(grad)):
+        return "nonfinite"
+    if not np.any(grad):
+        return "zero"
+    return "partly zero" if np.count_nonzero(grad) < grad.size else "ok"
 
 
 def norm(array: Any) -> float:
-    """The Euclidean norm of an array of any shape (the size of a gradient)."""
-    return float(np.sqrt(np.sum(np.square(np.asarray(array, dtype=np.float64)))))
+    """The Euclidean norm of an array of any shape (the size of a gradient); inf or nan when
+    an entry is, and no overflow for huge finite entries (scaled by the largest first)."""
+    values = np.abs(np.asarray(array, dtype=np.float64))
+    if values.size == 0:
+        return 0.0
+    largest = float(values.max())
+    if largest == 0 or not math.isfinite(largest):
+        return largest
+    return largest * float(np.sqrt(np.sum(np.square(values / largest))))

@@ -18,7 +18,11 @@ import numpy as np  # noqa: E402
 
 from autograd_engine import Tensor, no_grad  # noqa: E402
 
+from .dot import FLAG_COLOURS  # noqa: E402
+from .labels import count_flags  # noqa: E402
 from .modules import named_parameters  # noqa: E402
+
+NONFINITE_TEXT = FLAG_COLOURS["nonfinite"]
 
 PathLike = Union[str, Path]
 #: A history as plain data: {metric: {"train": [...], "validation": [...]}}.
@@ -54,12 +58,18 @@ def plot_history(history: Any, path: PathLike, title: str = "Training history") 
 
     `history` is one run's history, or `{run name: history}` to compare runs in one figure,
     each in its own colour (the from-scratch story: plain gradient descent against Adam).
-    A loss that spans more than two decades is drawn on a log scale."""
+    A loss that spans more than two decades is drawn on a log scale. One legend, shared by
+    the panels, sits below them, where it cannot hide a line."""
+    return _save(history_figure(history, title), path)
+
+
+def history_figure(history: Any, title: str = "Training history") -> Any:
+    """The matplotlib figure `plot_history` saves (for tests and for adding to it)."""
     runs = _named_runs(history)
     metrics = sorted({m for series in runs.values() for m in series},
                      key=lambda m: (m != "loss", m))
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics) + 1, 3.6),
-                             squeeze=False)
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics) + 1, 4.2),
+                             squeeze=False, layout="constrained")
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, metric in zip(axes[0], metrics):
         for (run, series), colour in zip(runs.items(), colours * len(runs)):
@@ -71,13 +81,29 @@ def plot_history(history: Any, path: PathLike, title: str = "Training history") 
                         linestyle="-" if part == "train" else "--")
         values = np.concatenate([v for series in runs.values()
                                  for v in series.get(metric, {}).values()])
-        if metric == "loss" and values.min() > 0 and values.max() > 100 * values.min():
+        values = values[np.isfinite(values)]  # a diverged run's inf or nan draws no point
+        if (metric == "loss" and values.size and values.min() > 0
+                and values.max() > 100 * values.min()):
             ax.set_yscale("log")
         ax.set(xlabel="epoch", ylabel=metric, title=metric)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
     fig.suptitle(title)
-    return _save(fig, path)
+    _legend_outside(fig, axes[0])
+    return fig
+
+
+def _legend_outside(fig: Any, axes: Any) -> None:
+    """One legend for all panels, below them, so it never covers data; each label once, in
+    the order first drawn."""
+    entries: dict[str, Any] = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            entries.setdefault(label, handle)
+    if entries:
+        fig.legend(list(entries.values()), list(entries), loc="outside lower center",
+                   # entries come train, validation per run: one column per run
+                   ncol=len(entries) if len(entries) <= 2 else -(-len(entries) // 2),
+                   fontsize=9, frameon=False)
 
 
 def _named_runs(history: Any) -> dict[str, Series]:
@@ -122,23 +148,36 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, path: PathLike,
 
 def plot_grad_flow(model: Any, path: PathLike, title: str = "Gradient flow") -> Path:
     """Mean and max |grad| of each parameter (after a backward), on a log scale: layers whose
-    bars sink towards zero are where gradients vanish."""
+    bars sink towards zero are where gradients vanish. A parameter with inf or nan gradient
+    entries is flagged in purple (its name and a count over its bars); the bars show its
+    finite entries."""
     named = [(n, p) for n, p in named_parameters(model) if p.grad is not None]
     if not named:
         raise ValueError("plot_grad_flow: no parameter has a .grad; call loss.backward() first")
     names = [n for n, _ in named]
-    grads = [np.abs(np.asarray(p.grad.data, dtype=np.float64)) for _, p in named]
-    positions = np.arange(len(names))
-    fig, ax = plt.subplots(figsize=(max(5, 0.6 * len(names) + 2), 3.8))
+    grads = [np.abs(np.asarray(p.grad.data, dtype=np.float64)).ravel() for _, p in named]
+    finite = [g[np.isfinite(g)] for g in grads]
     tiny = 1e-12  # zeros drawn at the bottom of the log axis instead of vanishing
-    ax.bar(positions - 0.2, [max(g.max(), tiny) for g in grads], 0.4, label="max |grad|")
-    ax.bar(positions + 0.2, [max(g.mean(), tiny) for g in grads], 0.4, label="mean |grad|")
+    maxes = [max(f.max(), tiny) if f.size else tiny for f in finite]
+    means = [max(f.mean(), tiny) if f.size else tiny for f in finite]
+    positions = np.arange(len(names))
+    fig, ax = plt.subplots(figsize=(max(5, 0.6 * len(names) + 2), 4.2), layout="constrained")
+    ax.bar(positions - 0.2, maxes, 0.4, label="max |grad|")
+    ax.bar(positions + 0.2, means, 0.4, label="mean |grad|")
     ax.set_yscale("log")
     ax.set_xticks(positions, names, rotation=45, ha="right")
+    for position, grad, tick in zip(positions, grads, ax.get_xticklabels()):
+        if np.all(np.isfinite(grad)):
+            continue
+        flags = count_flags(grad, zeros=False) or ("inf" if np.isinf(grad).any() else "nan")
+        tick.set_color(NONFINITE_TEXT)
+        ax.annotate(flags, (position, maxes[position]), xytext=(0, 4),
+                    textcoords="offset points", ha="center", fontsize=8, color=NONFINITE_TEXT,
+                    fontweight="bold")
     ax.set_ylabel("|grad|")
-    ax.set_title(title)
     ax.grid(alpha=0.3, axis="y")
-    ax.legend()
+    fig.suptitle(title)
+    _legend_outside(fig, [ax])
     return _save(fig, path)
 
 
@@ -153,8 +192,10 @@ def plot_weights(model: Any, path: PathLike, bins: int = 30,
     fig, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 2.6 * rows), squeeze=False)
     for ax, (name, p) in zip(axes.ravel(), named):
         values = np.asarray(p.data, dtype=np.float64).ravel()
-        ax.hist(values, bins=bins, color="#4c6ef5")
-        ax.set_title(f"{name} {tuple(np.shape(p.data))}", fontsize=9)
+        ax.hist(values[np.isfinite(values)], bins=bins, color="#4c6ef5")
+        flags = count_flags(values, zeros=False)
+        ax.set_title(f"{name} {tuple(np.shape(p.data))}" + (f"\n{flags}" if flags else ""),
+                     fontsize=9, color=NONFINITE_TEXT if flags else "black")
     for ax in axes.ravel()[len(named):]:
         ax.axis("off")
     fig.suptitle(title)
@@ -183,7 +224,8 @@ def _parameter_dtype(model: Any) -> Any:
 def _save(fig: Any, path: PathLike) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
+    if fig.get_layout_engine() is None:
+        fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path

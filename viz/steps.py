@@ -62,9 +62,11 @@ def gradient_flow(root: Tensor, gradient: Any = None) -> GradientFlow:
     if not isinstance(root, Tensor):
         raise TypeError(f"backprop_steps: root must be a Tensor, got {type(root).__name__}")
     recorded: list[tuple[Tensor, Tensor, tuple[Optional[Tensor], ...]]] = []
-    run_backward([root], [gradient], retain_graph=True, create_graph=False, capture=[],
-                 inspect=True, on_step=lambda node, grad, input_grads: recorded.append(
-                     (node, grad, input_grads)))
+    # a rerun of a backward the user already ran: its numpy warnings (1/0) were seen then
+    with np.errstate(all="ignore"):
+        run_backward([root], [gradient], retain_graph=True, create_graph=False, capture=[],
+                     inspect=True, on_step=lambda node, grad, input_grads: recorded.append(
+                         (node, grad, input_grads)))
     flow = GradientFlow(steps=[])
     # a leaf root is its own step; run_backward accepted the seed, so it is well formed
     seed = np.ones_like(root.data) if gradient is None else np.asarray(

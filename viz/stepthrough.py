@@ -7,6 +7,7 @@ Everything is inline (SVG, CSS, script, data), so the page works offline and fro
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -49,7 +50,15 @@ def stepthrough_section(root: Tensor, model: Any = None, depth: Optional[int] = 
             '<div class="bp-controls"><button class="bp-prev" title="Left arrow">&#9664; Prev'
             '</button> <button class="bp-play" title="Space">Play</button> '
             '<button class="bp-next" title="Right arrow">Next &#9654;</button> '
-            '<span class="bp-counter"></span></div>\n'
+            '<span class="bp-counter"></span> <span class="bp-zoom">zoom '
+            '<button class="bp-zoom-out" title="Smaller">&#8722;</button> '
+            '<button class="bp-zoom-fit" title="Fit the width">fit</button> '
+            '<button class="bp-zoom-in" title="Larger">+</button></span></div>\n'
+            '<div class="bp-legend"><span class="bp-key bp-key-current">current step</span> '
+            '<span class="bp-key bp-key-done">done</span> '
+            '<span class="bp-key bp-key-flowed">&#8592; 0.5: gradient sent back along an '
+            'arrow</span> '
+            '<span class="bp-key bp-key-hidden">grad: shown once its step runs</span></div>\n'
             '<div class="bp-panel"></div>\n'
             f'<div class="bp-graph">{strip_xml_prolog(graph.svg())}</div>\n'
             f'<script type="application/json" class="bp-steps">{payload}</script>\n'
@@ -93,6 +102,10 @@ def _step_html(step: BackpropStep, graph: Graph, total: int) -> str:
     head = f"<h3>Step {step.index + 1} of {total}: {node}</h3>"
     arriving = (f"<p>Gradient arriving: <code>∂L/∂{node} = "
                 f"{escape(gradient_text(step.grad.data))}</code></p>")
+    if not np.all(np.isfinite(step.grad.data)):
+        arriving += ("<p class=\"bp-warning\">This gradient is not finite (inf or nan): every "
+                     "gradient computed from it will be too. Run the forward and backward under "
+                     "<code>detect_anomaly()</code> to stop at the op that made it.</p>")
     if step.is_leaf:
         return (f"{head}{arriving}<p>A leaf has no op to go through: this gradient is added to "
                 f"<code>{node}.grad</code>.</p>")
@@ -139,6 +152,8 @@ def _contribution_html(x: Any, contribution: Optional[np.ndarray], step: Backpro
         g, c = float(grad.reshape(())), float(contribution.reshape(()))
         if g == 0:
             return f"{name}: <code>0 × … = {format_number(c)}</code> (nothing arrived)"
+        if not math.isfinite(g):  # c / g would not give the local derivative back
+            return f"{name}: <code>{format_number(g)} × … = {format_number(c)}</code>"
         return (f"{name}: <code>{format_number(g)} × {format_number(c / g)} = "
                 f"{format_number(c)}</code>")
     shape = format_shape(contribution.shape)

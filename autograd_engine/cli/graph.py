@@ -20,18 +20,29 @@ def add_parser(commands: Any) -> None:
         description="Draw the graph of EXPR over named scalars: numbers, variables, "
                     "+ - * / **, unary minus and tanh exp log sqrt abs relu sigmoid "
                     "leaky_relu maximum minimum.")
-    parser.add_argument("expression", metavar="EXPR", help='e.g. "tanh(x1*w1 + x2*w2 + b)"')
+    parser.add_argument("expression", metavar="EXPR",
+                        help='the expression to draw, in quotes, e.g. "tanh(x1*w1 + x2*w2 + b)"')
     parser.add_argument("--values", default="", metavar="NAME=NUM,...",
-                        help="the value of each variable, e.g. x1=2,w1=-3")
+                        help="the value of each variable of EXPR, e.g. x1=2,w1=-3 (every "
+                             "variable needs one; default: none)")
     parser.add_argument("-o", "--output", default="graph.svg",
-                        help="where to write: .svg, .png, .html (step-through) or .gv (DOT)")
-    parser.add_argument("--view", choices=("forward", "backward", "both"), default="both")
-    parser.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR")
+                        help="the file to write: .svg, .png, .html (the backprop "
+                             "step-through) or .gv (DOT text) (default: %(default)s)")
+    parser.add_argument("--view", choices=("forward", "backward", "both"), default="both",
+                        help="forward: values and ops; backward: arrows reversed, each edge "
+                             "labelled with the gradient it carries; both: values with "
+                             "gradients on forward arrows (default: %(default)s; ignored "
+                             "for .html)")
+    parser.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR",
+                        help="the direction the graph is laid out in: LR left to right, TB "
+                             "top to bottom, ... (default: %(default)s; ignored for .html)")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
+
+    import numpy as np
 
     from autograd_engine import Tensor
     from viz import RenderError, draw_graph, save_backprop
@@ -51,14 +62,16 @@ def run(args: argparse.Namespace) -> int:
                                   "does not use")
         tensors = {name: Tensor(values[name], requires_grad=True, name=name)
                    for name in expression.variables if name in values}
-        out = expression.evaluate(tensors)
+        with np.errstate(all="ignore"):  # inf and nan are drawn and flagged below instead
+            out = expression.evaluate(tensors)
     except ExpressionError as error:
         raise SystemExit(f"autograd-engine graph: {error}") from None
     if not isinstance(out, Tensor) or not out.requires_grad:
         raise SystemExit("autograd-engine graph: the expression has no variables, so it has no "
                          "graph to draw")
     out.name = out.name or "out"
-    out.backward(retain_graph=True)
+    with np.errstate(all="ignore"):
+        out.backward(retain_graph=True)
     try:
         if suffix == ".html":
             save_backprop(out, output, title=f"Backprop through {args.expression}")
@@ -72,5 +85,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"{args.expression} = {out.item():.6g}")
     for name, t in tensors.items():
         print(f"  d out / d {name} = {t.grad.item():.6g}")
+    if not all(np.isfinite(t.grad.data) for t in tensors.values()) or not np.isfinite(out.data):
+        print("note: some values or gradients are inf or nan; the picture flags them")
     print(f"wrote {output}")
     return 0

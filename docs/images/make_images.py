@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.datasets import make_moons
+from sklearn.model_selection import train_test_split
 
 import nn
 import viz
@@ -46,15 +47,17 @@ def main() -> None:
         y = y * 1.0001
     viz.draw_graph(y.tanh(), max_nodes=20).render(HERE / "folded_chain.svg")
 
-    X, labels = make_moons(200, noise=0.15, random_state=0)
+    X, y = make_moons(200, noise=0.15, random_state=0)
+    X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.25, random_state=0)
     nn.manual_seed(0)
     model = nn.MLP([2, 16, 16, 1], activation="relu")
     loss_fn = nn.BCEWithLogitsLoss()
-    history = nn.fit(model, X, labels, loss_fn, nn.optim.Adam(model.parameters(), lr=0.02),
-                     epochs=60, batch_size=32, validation=(X, labels), progress=False, seed=0)
+    history = nn.fit(model, X_train, y_train, loss_fn, nn.optim.Adam(model.parameters(), lr=0.02),
+                     epochs=60, batch_size=32, validation=(X_val, y_val), progress=False, seed=0)
     viz.plot_history(history, HERE / "history.png")
-    viz.plot_decision_boundary(model, X, labels, HERE / "moons_boundary.png")
-    loss = loss_fn(model(Tensor(X[:8])), Tensor(labels[:8].reshape(-1, 1).astype(float)))
+    viz.plot_decision_boundary(model, X_val, y_val, HERE / "moons_boundary.png")
+    loss = loss_fn(model(Tensor(X_train[:8])),
+                   Tensor(y_train[:8].reshape(-1, 1).astype(float)))
     loss.backward(retain_graph=True)
     viz.plot_grad_flow(model, HERE / "grad_flow.png")
     viz.draw_graph(loss, model=model, view="backward", rankdir="TB").render(HERE / "mlp_model.svg")
@@ -70,8 +73,13 @@ def screenshot_step_through() -> None:
     out = neuron()
     with tempfile.TemporaryDirectory() as scratch:
         page = viz.save_backprop(out, Path(scratch) / "bp.html")
+        # mid-way through (step 5 of 8): done, current and still-hidden gradients all show
+        forward = ('<script>window.addEventListener("load", () => { for (let i = 0; i < 4; i++) '
+                   '{ document.querySelector(".bp-next").click(); } });</script></body>')
+        page.write_text(page.read_text(encoding="utf-8").replace("</body>", forward),
+                        encoding="utf-8")
         subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
-                        "--hide-scrollbars", "--window-size=1250,650",
+                        "--hide-scrollbars", "--window-size=1300,820",
                         f"--user-data-dir={scratch}/profile", "--virtual-time-budget=1000",
                         f"--screenshot={HERE / 'backprop_step.png'}", page.as_uri()],
                        check=True, capture_output=True)

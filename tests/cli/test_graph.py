@@ -37,7 +37,13 @@ def test_other_formats(tmp_path: Path, suffix: str, check) -> None:
 
 @pytest.mark.parametrize("argv, message", [
     (["graph", "x.__class__", "--values", "x=1"], "attribute access is not allowed"),
-    (["graph", "__import__('os')"], "cannot call __import__"),
+    (["graph", "__import__('os')"], "__import__() is not one of the ops: an expression may "
+                                    "call only the ops abs, exp"),
+    (["graph", "__import__('os').system('ls')"], "attribute access (.system) is not allowed: "
+                                                 "an expression may call only the ops"),
+    (["graph", "9**9**9**9"], "the result overflows"),
+    (["graph", "x**9**9**9", "--values", "x=2"], "the result overflows"),
+    (["graph", "0" + "-" * 500 + "x", "--values", "x=1"], "more than 100 levels deep"),
     (["graph", "x * w", "--values", "x=1"], "no value for w"),
     (["graph", "x", "--values", "x=1,y=2"], "names y, which the expression does not use"),
     (["graph", "2 * 3"], "has no variables"),
@@ -60,3 +66,23 @@ def test_command_line_entry_point(tmp_path: Path) -> None:
                           check=False)
     assert done.returncode == 0, done.stderr
     assert "d out / d a = 0" in done.stdout and out.exists()
+
+
+def test_infinite_and_nan_gradients_are_drawn(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "div.svg"
+    assert main(["graph", "x/y", "--values", "x=1,y=0", "-o", str(out)]) == 0
+    svg = out.read_text(encoding="utf-8")
+    assert "grad inf" in svg and "grad &#45;inf" in svg and "inf / nan" in svg
+    printed = capsys.readouterr()
+    assert "d out / d y = -inf" in printed.out and "flags them" in printed.out
+    assert printed.err == ""  # no numpy warning spam
+
+
+def test_help_gives_every_option_a_text_and_its_default(
+        capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(SystemExit):
+        main(["graph", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default: both;" in text and "(default: LR;" in text
+    assert "(default: graph.svg)" in text and "default: none" in text

@@ -39,6 +39,10 @@ window.addEventListener("load", () => {
   const seen = [current()];
   const revealed = [shown()];
   const hiddenAtStart = document.querySelectorAll(".bp-grad:not(.bp-shown)").length;
+  const hiddenFills = Array.from(document.querySelectorAll(".bp-grad-fill:not(.bp-shown)"))
+      .map((el) => getComputedStyle(el).fill);
+  const svg = document.querySelector(".bp-graph svg");
+  const scale = svg.getBoundingClientRect().width / svg.width.baseVal.value;
   click("next"); seen.push(current()); revealed.push(shown());
   click("next"); seen.push(current());
   click("prev"); seen.push(current());
@@ -50,7 +54,7 @@ window.addEventListener("load", () => {
     const out = document.createElement("pre");
     out.id = "probe-result";
     out.textContent = JSON.stringify({errors: window.__errors, seen: seen, revealed: revealed,
-      hiddenAtStart: hiddenAtStart,
+      hiddenAtStart: hiddenAtStart, hiddenFills: hiddenFills, scale: scale,
       done: document.querySelectorAll(".bp-done").length,
       counter: document.querySelector(".bp-counter").textContent});
     document.body.appendChild(out);
@@ -84,6 +88,9 @@ def check_widget(result: dict) -> None:
     first_shown, next_shown = result["revealed"]
     assert 0 < first_shown < next_shown  # gradients appear as their steps run
     assert result["hiddenAtStart"] > 0  # later gradients are not given away at step 1
+    # ... neither their text nor the colour of their cell (which tells their size)
+    assert result["hiddenFills"] and set(result["hiddenFills"]) == {"rgb(255, 255, 255)"}
+    assert result["scale"] > 0.99  # never shrunk below the drawn text size: wide graphs scroll
 
 
 def test_step_through_page_in_chromium(neuron: Tensor, tmp_path: Path) -> None:

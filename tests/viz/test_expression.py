@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
@@ -40,15 +41,16 @@ def test_allowed_syntax(text: str, expected: float) -> None:
 
 @pytest.mark.parametrize("text, message", [
     ("x.__class__", "attribute access is not allowed"),
-    ("__import__('os').system('ls')", "cannot call attribute access"),
-    ("__import__('os')", "cannot call __import__"),
+    ("__import__('os').system('ls')",
+     "attribute access (.system) is not allowed: an expression may call only the ops"),
+    ("__import__('os')", "__import__() is not one of the ops"),
     ("import os", "not valid"),
-    ("(lambda: 1)()", "cannot call a lambda"),
+    ("(lambda: 1)()", "a lambda cannot be called"),
     ("lambda: 1", "a lambda is not allowed"),
     ("x[0]", "subscripting is not allowed"),
     ("__builtins__", "may not start with '_'"),
-    ("eval('1')", "cannot call eval"),
-    ("open('f')", "cannot call open"),
+    ("eval('1')", "eval() is not one of the ops"),
+    ("open('f')", "open() is not one of the ops"),
     ("'text'", "only numbers"),
     ("True * x", "only numbers"),
     ("1j * x", "only numbers"),
@@ -58,7 +60,7 @@ def test_allowed_syntax(text: str, expected: float) -> None:
     ("tanh(*x)", "positional arguments only"),
     ("tanh(x, x)", "takes 1 argument"),
     ("tanh + x", "'tanh' is an op; call it"),
-    ("x.tanh()", "cannot call attribute access"),
+    ("x.tanh()", "attribute access (.tanh) is not allowed"),
     ("[x]", "List syntax is not allowed"),
     ("f'{x}'", "an f-string is not allowed"),
     ("(y := 2)", "assignment"),
@@ -69,14 +71,14 @@ def test_allowed_syntax(text: str, expected: float) -> None:
     ("x" + " + x" * 1000, "at most 2000"),
 ])
 def test_everything_else_is_refused(text: str, message: str) -> None:
-    with pytest.raises(ExpressionError, match=message.replace("(", r"\(").replace("*", r"\*")):
+    with pytest.raises(ExpressionError, match=re.escape(message)):
         Expression(text)
 
 
 def test_missing_values_and_overflow_are_clear() -> None:
     with pytest.raises(ExpressionError, match=r"no value for w; pass them, e.g. --values w=1.0"):
         evaluate("x * w", x=1.0)
-    with pytest.raises(ExpressionError, match="cannot evaluate"):
+    with pytest.raises(ExpressionError, match="cannot evaluate .*: the result overflows"):
         evaluate("2 ** 2 ** 2 ** 2 ** 2 ** 2 * x", x=1.0)
 
 

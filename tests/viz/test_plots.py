@@ -105,3 +105,28 @@ class _TwoD:
         from autograd_engine import concatenate
 
         return self.model(concatenate([x, Tensor(np.zeros((x.shape[0], 1)))], axis=1))
+
+
+def test_history_legend_never_covers_data() -> None:
+    """Several runs (as the demo passes them): one legend, outside every panel."""
+    import matplotlib.pyplot as plt
+
+    epochs = np.arange(1, 41)
+    runs = {name: {"train": {"loss": list(1 / epochs * k), "accuracy": list(1 - 0.5 / epochs)},
+                   "validation": {"loss": list(1.2 / epochs * k),
+                                  "accuracy": list(0.98 - 0.5 / epochs)}}
+            for k, name in enumerate(["SGD", "SGD + momentum", "Adam"], start=1)}
+    fig = viz.plots.history_figure(runs)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legends = fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend()]
+    assert len(legends) == 1 and len(legends[0].get_texts()) == 6
+    box = legends[0].get_window_extent(renderer)
+    for ax in fig.axes:
+        assert not box.overlaps(ax.get_window_extent(renderer))
+    plt.close(fig)
+
+
+def test_plot_history_with_a_diverged_run(tmp_path: Path) -> None:
+    history = {"loss": [1.0, float("inf"), float("nan")], "accuracy": [0.5, 0.5, float("nan")]}
+    assert is_png(viz.plot_history(history, tmp_path / "h.png"))
