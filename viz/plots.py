@@ -53,17 +53,20 @@ def history_series(history: Any) -> Series:
     return series
 
 
-def plot_history(history: Any, path: PathLike, title: str = "Training history") -> Path:
-    """Loss and every metric against the epoch: train solid, validation dashed.
+def plot_history(history: Any, path: PathLike, title: str = "Training history",
+                 validation_label: str = "validation") -> Path:
+    """Loss and every metric against the epoch: train solid, validation dashed (labelled
+    `validation_label`, e.g. "test" when the held-out split is the test set).
 
     `history` is one run's history, or `{run name: history}` to compare runs in one figure,
     each in its own colour (the from-scratch story: plain gradient descent against Adam).
     A loss that spans more than two decades is drawn on a log scale. One legend, shared by
     the panels, sits below them, where it cannot hide a line."""
-    return _save(history_figure(history, title), path)
+    return _save(history_figure(history, title, validation_label), path)
 
 
-def history_figure(history: Any, title: str = "Training history") -> Any:
+def history_figure(history: Any, title: str = "Training history",
+                   validation_label: str = "validation") -> Any:
     """The matplotlib figure `plot_history` saves (for tests and for adding to it)."""
     runs = _named_runs(history)
     metrics = sorted({m for series in runs.values() for m in series},
@@ -77,7 +80,7 @@ def history_figure(history: Any, title: str = "Training history") -> Any:
                 epochs = np.arange(1, len(values) + 1)
                 ax.plot(epochs, values, color=colour if run else None,
                         marker="o" if len(values) <= 30 else None, markersize=3,
-                        label=f"{run} ({part})" if run else part,
+                        label=_part_label(run, part, validation_label),
                         linestyle="-" if part == "train" else "--")
         values = np.concatenate([v for series in runs.values()
                                  for v in series.get(metric, {}).values()])
@@ -104,6 +107,11 @@ def _legend_outside(fig: Any, axes: Any) -> None:
                    # entries come train, validation per run: one column per run
                    ncol=len(entries) if len(entries) <= 2 else -(-len(entries) // 2),
                    fontsize=9, frameon=False)
+
+
+def _part_label(run: str, part: str, validation_label: str) -> str:
+    shown = validation_label if part == "validation" else part
+    return f"{run} ({shown})" if run else shown
 
 
 def _named_runs(history: Any) -> dict[str, Series]:

@@ -270,7 +270,8 @@ def write_outputs(result: DemoResult, out: Path) -> dict[str, Path]:
     name = result.settings.dataset
     histories = {run.title: run.history for run in result.runs}
     files = {"plot": viz.plot_history(histories, out / f"{name}-training.png",
-                                      title=f"{name}: the same network, two ways of training it")}
+                                      title=f"{name}: the same network, two ways of training it",
+                                      validation_label="test")}
     for key, run in zip(("baseline_weights", "weights"), result.runs):
         files[key] = nn.save(run.model.state_dict(), out / f"{name}-{_slug(run.title)}.npz")
     tuned, data = result.runs[-1], result.dataset.standardized()
