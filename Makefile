@@ -13,6 +13,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# micrograd for the scalar comparison; PyTorch is compared when it is installed in .venv
+# (a CPU build: pip would otherwise fetch a multi-gigabyte GPU one, so it is not automatic)
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks.run
+
 demo: $(STAMP)
 	$(BIN)/autograd-engine demo
 
