@@ -66,8 +66,12 @@ class _SwitchContext:
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with _SwitchContext(flag, value):
+            previous = getattr(state, flag)  # no context object: optimizers call this per step
+            setattr(state, flag, value)
+            try:
                 return func(*args, **kwargs)
+            finally:
+                setattr(state, flag, previous)
         return wrapper  # type: ignore[return-value]
 
 

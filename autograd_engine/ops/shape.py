@@ -24,9 +24,10 @@ class _View(Function):
     @classmethod
     def apply(cls, *inputs: Any, **params: Any) -> Tensor:
         out = super().apply(*inputs, **params)
-        source = inputs[0]
-        if isinstance(out.data, np.ndarray) and np.may_share_memory(out.data, source.data):
-            out._counter = source.shared_counter()
+        # a view has a base; a copy made by the op may have one too, which only makes the
+        # check cautious (a shared counter where none was needed), never blind
+        if isinstance(out.data, np.ndarray) and out.data.base is not None:
+            out._counter = inputs[0].shared_counter()
         return out
 
 
