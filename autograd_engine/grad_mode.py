@@ -94,29 +94,31 @@ def _each_step_inside(generator: Generator, context: Callable[[], _SwitchContext
             step, argument = generator.throw, error
 
 
-class no_grad(_SwitchContext):
-    """Record nothing: results need no gradient and keep no graph (use for updates and eval).
-    A context manager, or a decorator with or without parentheses (`@no_grad`, `@no_grad()`)."""
+class _GradSwitch(_SwitchContext):
+    """A context manager, or a decorator with or without parentheses (`@no_grad`,
+    `@no_grad()`), that turns recording to `enabled`."""
+
+    enabled: bool
 
     def __new__(cls, func: Any = None) -> Any:
-        if func is not None:  # used bare, as @no_grad
+        if func is not None:  # used bare: decorate at once
             return cls()(func)
         return super().__new__(cls)
 
     def __init__(self, func: Any = None) -> None:
-        super().__init__("grad_enabled", False)
+        super().__init__("grad_enabled", self.enabled)
 
 
-class enable_grad(_SwitchContext):
-    """Record again inside a `no_grad` block (a context manager or a decorator)."""
+class no_grad(_GradSwitch):
+    """Record nothing: results need no gradient and keep no graph (use for updates and eval)."""
 
-    def __new__(cls, func: Any = None) -> Any:
-        if func is not None:  # used bare, as @enable_grad
-            return cls()(func)
-        return super().__new__(cls)
+    enabled = False
 
-    def __init__(self, func: Any = None) -> None:
-        super().__init__("grad_enabled", True)
+
+class enable_grad(_GradSwitch):
+    """Record again inside a `no_grad` block."""
+
+    enabled = True
 
 
 class set_grad_enabled(_SwitchContext):
