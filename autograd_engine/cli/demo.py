@@ -347,7 +347,8 @@ def add_parser(commands: Any) -> None:
         description="The classic from-scratch story: an architecture list, naive init, plain "
                     "gradient descent on raw inputs, then standardised inputs with Adam, side "
                     "by side, scored on a held-out test split.")
-    parser.add_argument("--dataset", choices=DATASETS, default="breast-cancer")
+    parser.add_argument("--dataset", choices=DATASETS, default="breast-cancer",
+                        help="scikit-learn's bundled data set (default: breast-cancer)")
     parser.add_argument("--epochs", type=_positive_int, default=None,
                         help="epochs for both runs (default: the data set's)")
     parser.add_argument("--lr", type=float, default=None,
@@ -355,9 +356,11 @@ def add_parser(commands: Any) -> None:
                              f"optimizer; the first run keeps the original's {BASELINE_LR})")
     parser.add_argument("--optimizer", choices=OPTIMIZERS, default="adam",
                         help="optimizer of the second run (default: adam)")
-    parser.add_argument("--seed", type=int, default=0, help="seed for split, init and shuffling")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed for split, init and shuffling (default: 0)")
     parser.add_argument("--out", type=Path, default=Path("out"),
-                        help="folder for the plot and weights (default: out/)")
+                        help="folder for the plot, weights, graph pictures, backprop.html and "
+                             "report.html (default: out/)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     parser.set_defaults(run=run)
 
