@@ -38,7 +38,8 @@ def interleaved(steps: Mapping[str, Step], repeats: int, inner: int, warmup: int
     gc.collect()
     gc.freeze()
     try:
-        for _ in tqdm(range(repeats), desc=label, leave=False, unit="round"):
+        # disable=None: no bar when stderr is not a terminal (a log would fill with \r frames)
+        for _ in tqdm(range(repeats), desc=label, leave=False, unit="round", disable=None):
             for name, step in steps.items():
                 gc.collect()
                 start = perf_counter()

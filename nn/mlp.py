@@ -51,11 +51,11 @@ class MLP(Module):
                  generator: Optional[np.random.Generator] = None, init: str = "pytorch") -> None:
         super().__init__()
         sizes = list(sizes)
+        for i, size in enumerate(sizes):
+            _check_size(size, f"MLP: sizes[{i}]")
         if len(sizes) < 2:
             raise ValueError(f"MLP: sizes needs at least an input and an output size, got "
                              f"{sizes}")
-        for i, size in enumerate(sizes):
-            _check_size(size, f"MLP: sizes[{i}]")
         activations = [activation] * (len(sizes) - 2) + [output_activation]
         self._build(sizes, activations, init, dtype, generator)
 
@@ -130,6 +130,9 @@ def _read_architecture(architecture: Sequence[Mapping[str, Any]]
 
 
 def _check_size(size: Any, what: str) -> None:
+    if isinstance(size, dict):
+        raise TypeError(f"{what} is a layer dict: an architecture list goes to "
+                        "nn.MLP.from_architecture(arch); nn.MLP takes sizes like [30, 16, 1]")
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
         raise ValueError(f"{what} must be a positive integer, got {size!r}")
 

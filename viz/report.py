@@ -29,11 +29,12 @@ def write_report(out_dir: Union[str, Path], *, title: str = "autograd-engine rep
                  graph_root: Optional[Tensor] = None, graph_depth: Optional[int] = None,
                  backprop_root: Optional[Tensor] = None,
                  figures: Optional[Mapping[str, Union[str, Path]]] = None,
-                 filename: str = "report.html") -> Path:
+                 filename: str = "report.html", validation_label: str = "validation") -> Path:
     """Write `out_dir/report.html` and return its path. Every part is optional:
 
     reports: {heading: text}, e.g. sklearn's classification_report per data set (shown as is).
-    histories: {heading: History or dict of per-epoch lists} -> loss/accuracy plots.
+    histories: {heading: History or dict of per-epoch lists} -> loss/accuracy plots, the
+    held-out curves labelled `validation_label` ("test" when the held-out split is the test set).
     model: its weight histograms (and gradient flow when its parameters have .grad); with
     graph_root (e.g. the loss of one batch) also the model graph, collapsed to `graph_depth`.
     backprop_root: a small scalar expression to step through (keep it tiny: every node is a step).
@@ -47,7 +48,8 @@ def write_report(out_dir: Union[str, Path], *, title: str = "autograd-engine rep
         for heading, text in (reports or {}).items():
             sections.append(f"<h2>{escape(heading)}</h2>\n<pre>{escape_lines(text)}</pre>")
         for k, (heading, history) in enumerate((histories or {}).items()):
-            image = plot_history(history, work / f"history{k}.png", title=str(heading))
+            image = plot_history(history, work / f"history{k}.png", title=str(heading),
+                                 validation_label=validation_label)
             sections.append(_figure(image, f"Training history: {heading}", level="h2"))
         for caption, image in (figures or {}).items():
             sections.append(_figure(Path(image), str(caption), level="h2"))

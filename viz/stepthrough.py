@@ -94,7 +94,9 @@ def describe(t: Any, graph: Graph) -> str:
     if name:
         return name
     value = f"data {summarize(t.data)}" if t.numel() == 1 else format_shape(t.shape)
-    return f"{t.grad_fn.name} result ({value})" if t.grad_fn is not None else f"input ({value})"
+    if t.grad_fn is not None:
+        return f"{t.grad_fn.name} result ({value})"
+    return f"leaf ({value})" if t.requires_grad else f"input ({value})"
 
 
 def _step_html(step: BackpropStep, graph: Graph, total: int) -> str:

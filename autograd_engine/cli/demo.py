@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import pprint
 import sys
-import tempfile
 import textwrap
 import time
 from dataclasses import dataclass, field
@@ -24,6 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import numpy as np
+
+from .files import unwritable_folder
 
 if TYPE_CHECKING:  # nn is imported only when the command runs (the engine never needs it)
     from nn import History, Module
@@ -224,39 +225,68 @@ def print_results(result: DemoResult, echo: Callable[[str], None] = print) -> No
 
 
 def explain(result: DemoResult) -> str:
-    """What the two runs' outcome says, in the terms of this data set and these settings."""
+    """What the two runs' outcome says, in the terms of this data set and these settings:
+    each claim is checked against the runs (the loss curves, the predictions, the settings)."""
     baseline, tuned = result.runs
-    gap = tuned.test_accuracy - baseline.test_accuracy
+    settings = result.settings
     if tuned.diverged:
-        return (f"The second run diverged (its loss became nan): lr {result.settings.lr:g} is "
-                "too large for it. Try a smaller --lr.")
+        return (f"The second run diverged (its loss became nan): lr {settings.lr:g} is too "
+                "large for it. Try a smaller --lr.")
+    gap = tuned.test_accuracy - baseline.test_accuracy
     if gap < 0.01:
-        outcome = ("The second run did no better this time" if gap > -0.01 else
-                   "The second run did worse this time")
-        return (f"{outcome} ({tuned.test_accuracy:.1%} against {baseline.test_accuracy:.1%}): "
-                f"with {_run_name(result.settings)} at lr {result.settings.lr:g} for "
-                f"{result.settings.epochs} epochs it did not learn well. Try another --lr or "
-                "more --epochs.")
-    reasons = []
+        outcome = "did no better" if gap > -0.01 else "did worse"
+        losses = tuned.history["loss"]
+        still_falling = len(losses) < 5 or losses[-1] < 0.95 * losses[len(losses) // 2]
+        advice = ("its loss was still falling: try more --epochs" if still_falling
+                  else "its loss had stopped falling: try another --lr")
+        return (f"The second run {outcome} this time ({tuned.test_accuracy:.1%} against "
+                f"{baseline.test_accuracy:.1%}) with {_run_name(settings)} at lr "
+                f"{settings.lr:g} for {_count(settings.epochs, 'epoch')}; {advice}.")
+    reasons = [_baseline_story(baseline)] + _what_the_second_run_changed(result)
+    return "Why the second run does better: " + "; ".join(r for r in reasons if r) + "."
+
+
+def _baseline_story(baseline: RunResult) -> str:
+    """What plain gradient descent on the raw inputs did, read off its loss and predictions."""
+    losses = baseline.history["loss"]
+    one_class = len(set(np.ravel(baseline.test_predictions).tolist())) == 1
+    ending = ", and it ended predicting one class for every sample" if one_class else ""
+    early_peak = max(losses[:3]) if losses else 0.0
+    if losses and early_peak > 2 * losses[0]:
+        return (f"plain gradient descent took steps too big for the raw inputs: its loss jumped "
+                f"from {losses[0]:.3g} to {early_peak:.3g} in the first epochs{ending}")
+    if losses and losses[-1] > 0.9 * losses[0]:
+        return (f"plain gradient descent barely moved: its loss went from {losses[0]:.3g} to "
+                f"{losses[-1]:.3g}{ending}")
+    return ""
+
+
+def _what_the_second_run_changed(result: DemoResult) -> list[str]:
+    """The differences between the runs that plausibly explain the gap, and only those."""
+    settings = result.settings
+    changes = []
     spread = result.dataset.X_train.std(axis=0)
+    constant = int(np.sum(spread == 0))
     spread = spread[spread > 0]
     if spread.max() > 10 * spread.min():
-        reasons.append(f"the raw features' standard deviations range from {spread.min():.3g} "
-                       f"to {spread.max():.3g}, so one learning rate is too big for some "
-                       "weights and too small for others, and large inputs push units into "
-                       "saturation; standardising gives every feature mean 0 and std 1")
-    if result.settings.optimizer == "sgd":
-        steps = ("full-batch steps" if result.settings.batch_size is None else
-                 "many small steps per epoch (mini-batches)")
-        reasons.append(f"both runs use gradient descent, but the second takes {steps} at lr "
-                       f"{result.settings.lr:g} against {BASELINE_LR:g}, a step size "
-                       "standardised inputs can take")
-    else:
-        reasons.append(f"{_optimizer_name(result.settings.optimizer)} moves each weight by "
-                       "about lr per step whatever the size of its gradient, where plain "
-                       "gradient descent moves by lr times the gradient (tiny with the naive "
-                       "init's small weights)")
-    return "Why the second run does better: " + "; and ".join(reasons) + "."
+        aside = f" ({_count(constant, 'constant feature')} aside)" if constant else ""
+        changes.append(f"the raw features' standard deviations range from {spread.min():.3g} "
+                       f"to {spread.max():.3g}{aside}, so no one learning rate suits every "
+                       "weight; standardising gives every feature mean 0 and std 1")
+    if settings.optimizer != "sgd":
+        changes.append(f"{_optimizer_name(settings.optimizer)} moves each weight by about lr "
+                       "per step whatever the size of its gradient")
+    elif settings.lr != BASELINE_LR:
+        changes.append(f"the second run's learning rate is {settings.lr:g} against "
+                       f"{BASELINE_LR:g}")
+    if settings.batch_size is not None:
+        changes.append(f"it takes a step every {settings.batch_size} samples instead of one "
+                       "per epoch")
+    return changes
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def write_outputs(result: DemoResult, out: Path) -> dict[str, Path]:
@@ -295,7 +325,7 @@ def write_outputs(result: DemoResult, out: Path) -> dict[str, Path]:
               f"{SAMPLE_SIZE} test samples.",
         reports={f"{run.title}: test accuracy {run.test_accuracy:.1%}": run.report
                  for run in result.runs},
-        histories={"both runs": histories}, model=tuned.model, graph_root=loss, backprop_root=neuron,
+        histories={"both runs": histories}, validation_label="test", model=tuned.model, graph_root=loss, backprop_root=neuron,
         figures=figures)
     result.files.update(files)
     return files
@@ -365,16 +395,6 @@ def add_parser(commands: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def _unwritable(folder: Path) -> Optional[str]:
-    """Why files cannot be written under `folder` (None when they can): it is made if needed."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            return None
-    except OSError as error:
-        return error.strerror or str(error)
-
-
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -386,7 +406,7 @@ def run(args: argparse.Namespace) -> int:
     settings = DemoSettings.for_dataset(args.dataset, epochs=args.epochs, lr=args.lr,
                                         optimizer=args.optimizer, seed=args.seed,
                                         progress=not args.no_progress)
-    problem = _unwritable(args.out)
+    problem = unwritable_folder(args.out)
     if problem:  # say so now, not after training
         print(f"autograd-engine demo: cannot write to --out {args.out}: {problem}",
               file=sys.stderr)

@@ -11,7 +11,10 @@ the backprop step-through instead of a picture.
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
+
+from .files import unwritable_folder
 
 
 def add_parser(commands: Any) -> None:
@@ -53,6 +56,11 @@ def run(args: argparse.Namespace) -> int:
     if suffix not in (".svg", ".png", ".html", ".gv"):
         raise SystemExit(f"autograd-engine graph: --output must end in .svg, .png, .html or "
                          f".gv, got {args.output!r}")
+    problem = unwritable_folder(output.parent) or (
+        "it is a folder" if output.is_dir() else None)
+    if problem:
+        print(f"autograd-engine graph: cannot write {output}: {problem}", file=sys.stderr)
+        return 2
     try:
         expression = Expression(args.expression)
         values = parse_values(args.values)

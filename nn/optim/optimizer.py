@@ -28,6 +28,9 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.param_groups: list[dict[str, Any]] = []
         self.state: dict[Tensor, dict[str, Any]] = {}
+        if callable(params) and not hasattr(params, "__iter__"):
+            raise TypeError(f"{type(self).__name__}: params is a function; call it: "
+                            "model.parameters() (with the parentheses)")
         if isinstance(params, Tensor) or hasattr(params, "named_parameters"):
             raise TypeError(f"{type(self).__name__}: params must be an iterable of parameters, "
                             f"got a {type(params).__name__}; pass model.parameters() (or "

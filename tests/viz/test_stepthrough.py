@@ -73,3 +73,10 @@ def test_model_view_step_through(tiny_model, tmp_path: Path, depth) -> None:
     assert any("0.weight" in s["html"] for s in steps)
     ids = {g.get("id") for g in svg.iter("{http://www.w3.org/2000/svg}g")}
     assert all(set(s["ids"]) <= ids for s in steps)
+
+
+def test_an_unnamed_leaf_that_learns_is_not_called_an_input(tmp_path: Path) -> None:
+    bias = Tensor([0.5, -0.5], requires_grad=True)  # a parameter without a name or model
+    data = Tensor([1.0, 2.0])
+    page = viz.save_backprop(((data + bias) ** 2).sum(), tmp_path / "steps.html").read_text()
+    assert "leaf ((2,))" in page and "input ((2,))" in page  # the bias, then the data
