@@ -149,14 +149,18 @@ def _grad_cell(grad: Optional[np.ndarray], scale: "_MagnitudeScale") -> str:
         text = summarize(grad)
     else:
         text = _norm_text(grad)
-    return f'<TD BGCOLOR="{scale.colour(grad)}">{_flagged(f"grad {text}", status)}</TD>'
+    fill = scale.colour(grad)
+    # on the darkest fills a red flag would be unreadable: white there (the border is red)
+    colour = "#ffffff" if fill in MAGNITUDE_COLOURS[-2:] else None
+    return f'<TD BGCOLOR="{fill}">{_flagged(f"grad {text}", status, colour)}</TD>'
 
 
-def _flagged(text: str, status: str) -> str:
-    """`text` escaped, in bold flag colour when the gradient it describes is flagged."""
+def _flagged(text: str, status: str, colour: Optional[str] = None) -> str:
+    """`text` escaped, in bold flag colour (or `colour`) when the gradient it describes is
+    flagged."""
     if status not in FLAG_COLOURS:
         return escape(text)
-    return f'<FONT COLOR="{FLAG_COLOURS[status]}"><B>{escape(text)}</B></FONT>'
+    return f'<FONT COLOR="{colour or FLAG_COLOURS[status]}"><B>{escape(text)}</B></FONT>'
 
 
 def _norm_text(grad: np.ndarray) -> str:
