@@ -6,14 +6,17 @@ A subclass writes two methods and a docstring with the derivative:
         '''a * b.   d(a*b)/da = b,   d(a*b)/db = a'''
         def forward(self, a, b):            # numpy arrays in, numpy array out
             return a * b
-        def backward(self, grad, out):      # Tensors in, one gradient (or None) per input
-            a, b = self.inputs
+        def backward(self, grad, out, a, b):    # one gradient (or None) per input
             return grad * b, grad * a
 
 `Function.apply` runs the forward and, when a graph is being recorded, keeps the instance as
-the output's `grad_fn`: the node of the graph, whose `inputs` are its edges. Because backward
-is written with Tensor operations, running it while recording (`create_graph=True`) builds the
-graph of the gradient itself, which is what makes second derivatives work.
+the output's `grad_fn`: the node of the graph, whose `inputs` are its edges.
+
+A backward formula is written once, with what numpy arrays and Tensors share (operators,
+`reshape`, `sum`, `.mT`, ...) and `call(Op, ...)` for other ops, and the engine runs it two
+ways: on plain arrays for an ordinary `backward()` (fast: nothing is recorded), and on Tensors
+with `create_graph=True`, where it is recorded like any computation: that graph of the
+gradient is what makes second derivatives work.
 
 Operands that are plain Python numbers stay numbers (`y * 1.0001` records one Tensor input and
 the constant), which keeps scalar chains small; numpy arrays are wrapped into Tensors.
@@ -29,6 +32,10 @@ from typing import Any, ClassVar, Optional
 from .grad_mode import state
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
+
+#: What a backward returns: per input, its gradient (an array, or a Tensor when the backward
+#: is recorded) or None (a number, or an input that needs no gradient).
+Grads = tuple[Any, ...]
 
 
 class Function:
@@ -88,8 +95,15 @@ class Function:
     def forward(self, *arrays: Any) -> Any:
         raise NotImplementedError
 
-    def backward(self, grad: "Tensor", out: "Tensor") -> tuple[Optional["Tensor"], ...]:
+    def backward(self, grad: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
+        """One gradient (or None) per input. `grad`, `out` and `inputs` are all arrays (numbers
+        stay numbers), or all Tensors when the backward itself is being recorded."""
         raise NotImplementedError
+
+    def needs(self, position: int) -> bool:
+        """Whether input `position` wants a gradient: work for the others is skipped."""
+        x = self.inputs[position]
+        return isinstance(x, Tensor) and x.requires_grad
 
     def explain_error(self, error: ValueError, arrays: list[Any]) -> ValueError:
         """A clearer error for a forward that numpy refused; ops with shape rules override."""
@@ -151,10 +165,24 @@ class Function:
         return f"<{type(self).__name__}>"
 
 
-def constant(array: Any) -> "Tensor":
-    """A Tensor around an array that a backward just made (a mask, a sign): no copy, since
-    nothing else holds it, and no gradient (the second derivative treats it as fixed)."""
-    return Tensor._from_op(array, None)
+def constant(array: Any, like: Any) -> Any:
+    """An array a backward just made (a mask, a sign), in the kind of value `like` is: a
+    Tensor (no copy: nothing else holds it; no gradient: the second derivative treats it as
+    fixed) when backward runs on Tensors, else the array itself."""
+    return Tensor._from_op(array, None) if isinstance(like, Tensor) else array
+
+
+def values(x: Any) -> Any:
+    """The numbers inside `x`, whether a backward was given a Tensor or an array."""
+    return x.data if isinstance(x, Tensor) else x
+
+
+def call(op: "type[Function]", *operands: Any, **params: Any) -> Any:
+    """Run `op` inside a backward formula on what that backward was given: recorded, when
+    its operands are Tensors; just its forward on plain arrays otherwise."""
+    if any(isinstance(x, Tensor) for x in operands):
+        return op.apply(*operands, **params)
+    return (op(**params) if params else op()).forward(*operands)
 
 
 def needs_grad(x: Any) -> bool:

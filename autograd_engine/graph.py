@@ -11,7 +11,9 @@ from typing import Any, Callable, Iterable, Optional, Sequence
 
 import numpy as np
 
+from .function import call, values
 from .grad_mode import set_grad_enabled, state
+from .ops.reductions import SumTo
 from .tensor import Tensor
 
 #: Called by `run_backward` after each node's backward: (node, grad_of_node, input_grads).
@@ -85,11 +87,17 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any], retain_graph
     intermediate gradient is freed as soon as it has been used. Leaves that require grad (and
     tensors that called retain_grad) accumulate into `.grad`; when `capture` is given
     (functional `grad`), the gradients of those tensors are returned instead and no `.grad` is
-    touched."""
-    grads: dict[Tensor, Tensor] = {}
+    touched.
+
+    Each op's backward formula runs on plain arrays (nothing to record, so no Tensor is made
+    for an intermediate gradient), or on Tensors when `create_graph` records it (and when
+    `on_step` wants to see Tensors)."""
+    on_arrays = not create_graph and on_step is None
+    grads: dict[Tensor, Any] = {}
     for root, gradient in zip(roots, gradients):
-        grads[root] = (grads[root] + _seed_gradient(root, gradient) if root in grads
-                       else _seed_gradient(root, gradient))
+        seed = _seed_gradient(root, gradient)
+        seed = seed.data if on_arrays else seed
+        grads[root] = grads[root] + seed if root in grads else seed
     wanted = set(capture) if capture is not None else None
     captured: dict[Tensor, Tensor] = {}
     check_finite = state.detect_anomaly
@@ -104,13 +112,18 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any], retain_graph
             function = node.grad_fn
             if wanted is not None:
                 if node in wanted:
-                    captured[node] = grad
+                    captured[node] = grad if isinstance(grad, Tensor) else Tensor._from_op(
+                        grad, None)
             elif function is None or node._retains_grad:
                 node.grad = _accumulate(node.grad, grad, node, create_graph)
             if function is None or (on_the_way is not None and node not in on_the_way):
                 continue
             function.check_saved_values(node, inspect)
-            input_grads = function.backward(grad, node)
+            if on_arrays:
+                input_grads = function.backward(grad, node.data, *[
+                    x.data if isinstance(x, Tensor) else x for x in function.inputs])
+            else:
+                input_grads = function.backward(grad, node, *function.inputs)
             if not (retain_graph or inspect):
                 function.release()
             if check_finite:
@@ -122,9 +135,9 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any], retain_graph
             for x, g in zip(function.inputs, input_grads):
                 if g is None or not isinstance(x, Tensor) or not x.requires_grad:
                     continue
-                if g.data.shape != x.data.shape:
-                    g = g.sum_to(x.data.shape)  # the one place numpy broadcasting is undone
-                if g.data.dtype != x.data.dtype:
+                if g.shape != x.data.shape:  # the one place numpy broadcasting is undone
+                    g = call(SumTo, g, shape=x.data.shape, input_shape=g.shape)
+                if g.dtype != x.data.dtype:
                     g = g.astype(x.data.dtype)  # a float32 input gets a float32 gradient
                 previous = grads.get(x)
                 grads[x] = g if previous is None else previous + g
@@ -174,16 +187,15 @@ def _leading_to(order: list[Tensor], wanted: set[Tensor]) -> set[Tensor]:
     return on_the_way
 
 
-def _accumulate(current: Optional[Tensor], grad: Tensor, node: Tensor,
-                create_graph: bool) -> Tensor:
+def _accumulate(current: Optional[Tensor], grad: Any, node: Tensor, create_graph: bool) -> Tensor:
     """The new `.grad` of `node`: the sum with what it had, or, the first time, a copy of its
     own (one gradient can reach two leaves, as in a + b, and the user may change a `.grad` in
     place). With create_graph the gradient itself is kept, graph and all."""
-    if current is not None:
-        return current + grad
     if create_graph:
-        return grad
-    return Tensor._from_op(np.array(grad.data, dtype=node.data.dtype), None)
+        return grad if current is None else current + grad
+    if current is not None:
+        return Tensor._from_op(current.data + values(grad), None)
+    return Tensor._from_op(np.array(values(grad), dtype=node.data.dtype), None)
 
 
 def _seed_gradient(root: Tensor, gradient: Any) -> Tensor:
@@ -211,9 +223,9 @@ def _seed_gradient(root: Tensor, gradient: Any) -> Tensor:
     return seed
 
 
-def _check_finite(function: Any, input_grads: tuple[Optional[Tensor], ...]) -> None:
+def _check_finite(function: Any, input_grads: tuple[Any, ...]) -> None:
     for i, g in enumerate(input_grads):
-        if g is not None and not np.all(np.isfinite(g.data)):
+        if g is not None and not np.all(np.isfinite(values(g))):
             where = function.created_at or "<created outside detect_anomaly()>"
             raise RuntimeError(
                 f"detect_anomaly: the backward of op '{function.name}' produced nan or inf in "

@@ -6,15 +6,12 @@ one place (`sum_to`), so these backward rules are the plain calculus.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
-from ..function import Function, constant, needs_grad
+from ..function import Function, Grads, call, constant, values
 from ..shapes import broadcast_shapes
-from ..tensor import Tensor
-
-Grads = tuple[Optional[Tensor], ...]
 
 
 def _shape(x: Any) -> tuple[int, ...]:
@@ -46,7 +43,7 @@ class Add(_Elementwise2):
     def forward(self, a: Any, b: Any) -> Any:
         return a + b
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+    def backward(self, grad: Any, out: Any, a: Any, b: Any) -> Grads:
         return grad, grad
 
 
@@ -61,8 +58,8 @@ class Sub(_Elementwise2):
     def forward(self, a: Any, b: Any) -> Any:
         return a - b
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        return grad, (-grad if needs_grad(self.inputs[1]) else None)
+    def backward(self, grad: Any, out: Any, a: Any, b: Any) -> Grads:
+        return grad, (-grad if self.needs(1) else None)
 
 
 class Mul(_Elementwise2):
@@ -75,9 +72,8 @@ class Mul(_Elementwise2):
     def forward(self, a: Any, b: Any) -> Any:
         return a * b
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        a, b = self.inputs
-        return (grad * b if needs_grad(a) else None, grad * a if needs_grad(b) else None)
+    def backward(self, grad: Any, out: Any, a: Any, b: Any) -> Grads:
+        return (grad * b if self.needs(0) else None, grad * a if self.needs(1) else None)
 
 
 class Div(_Elementwise2):
@@ -91,11 +87,10 @@ class Div(_Elementwise2):
     def forward(self, a: Any, b: Any) -> Any:
         return a / b
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        a, b = self.inputs
+    def backward(self, grad: Any, out: Any, a: Any, b: Any) -> Grads:
         grad_over_b = grad / b
-        return (grad_over_b if needs_grad(a) else None,
-                -grad_over_b * out if needs_grad(b) else None)
+        return (grad_over_b if self.needs(0) else None,
+                -grad_over_b * out if self.needs(1) else None)
 
 
 class Neg(Function):
@@ -108,7 +103,7 @@ class Neg(Function):
     def forward(self, a: Any) -> Any:
         return -a
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+    def backward(self, grad: Any, out: Any, a: Any) -> Grads:
         return (-grad,)
 
 
@@ -127,22 +122,18 @@ class Pow(_Elementwise2):
     def forward(self, a: Any, b: Any) -> Any:
         return np.power(a, b)
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        from .elementwise import where  # noqa: PLC0415  (elementwise imports this module)
+    def backward(self, grad: Any, out: Any, a: Any, b: Any) -> Grads:
+        from .elementwise import Log, Where  # noqa: PLC0415  (elementwise imports this module)
 
-        a, b = self.inputs
-        b_values = b.data if isinstance(b, Tensor) else b
-        a_values = np.asarray(a.data if isinstance(a, Tensor) else a)
+        a_values, b_values = np.asarray(values(a)), np.asarray(values(b))
         grad_a = grad_b = None
         with np.errstate(divide="ignore", invalid="ignore"):  # the masked places only
-            if needs_grad(a):
-                grad_a = grad * where(constant(np.asarray(b_values) == 0), 0.0,
-                                      b * a ** (b - 1))
-            if needs_grad(b):
-                log_a = a.log() if isinstance(a, Tensor) else constant(
-                    np.log(a_values.astype(b.dtype)))
-                no_exponent_gradient = constant((a_values == 0) & (b_values >= 0))
-                grad_b = where(no_exponent_gradient, 0.0, grad * out * log_a)
+            if self.needs(0):
+                zero_exponent = constant(b_values == 0, like=grad)
+                grad_a = grad * call(Where, zero_exponent, 0.0, b * a ** (b - 1))
+            if self.needs(1):
+                no_exponent_gradient = constant((a_values == 0) & (b_values >= 0), like=grad)
+                grad_b = call(Where, no_exponent_gradient, 0.0, grad * out * call(Log, a))
         return grad_a, grad_b
 
     @property
@@ -179,8 +170,7 @@ class MatMul(Function):
                           f"{a_shape[:-2]} and {b_shape[:-2]} cannot be broadcast together "
                           "(sizes must match or be 1)")
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        a, b = self.inputs
+    def backward(self, grad: Any, out: Any, a: Any, b: Any) -> Grads:
         a2, b2, grad2 = a, b, grad
         if a.ndim == 1 or b.ndim == 1:  # work with the matrix forms numpy promoted them to
             a2 = a.reshape(1, -1) if a.ndim == 1 else a
@@ -189,11 +179,11 @@ class MatMul(Function):
                                  + (a2.shape[-2], b2.shape[-1]))
         # Broadcast batch axes need nothing here: the engine's sum_to folds them back.
         grad_a = grad_b = None
-        if needs_grad(a):
+        if self.needs(0):
             grad_a = grad2 @ b2.mT
             if a.ndim == 1:
                 grad_a = grad_a.reshape(grad_a.shape[:-2] + (a.shape[0],))
-        if needs_grad(b):
+        if self.needs(1):
             grad_b = a2.mT @ grad2
             if b.ndim == 1:
                 grad_b = grad_b.reshape(grad_b.shape[:-1])

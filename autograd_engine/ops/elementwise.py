@@ -11,11 +11,9 @@ from typing import Any, Optional
 
 import numpy as np
 
-from ..function import Function, constant, needs_grad
+from ..function import Function, Grads, call, constant, values
 from ..tensor import Tensor, as_operand
 from .arithmetic import _Elementwise2
-
-Grads = tuple[Optional[Tensor], ...]
 
 
 def exp_flushing_underflow(a: Any) -> Any:
@@ -40,7 +38,7 @@ class Exp(Function):
     def forward(self, a: Any) -> Any:
         return exp_flushing_underflow(a)
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+    def backward(self, grad: Any, out: Any, a: Any) -> Grads:
         return (grad * out,)
 
 
@@ -53,8 +51,8 @@ class Log(Function):
     def forward(self, a: Any) -> Any:
         return np.log(a)
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        return (grad / self.inputs[0],)
+    def backward(self, grad: Any, out: Any, a: Any) -> Grads:
+        return (grad / a,)
 
 
 class Sqrt(Function):
@@ -68,7 +66,7 @@ class Sqrt(Function):
     def forward(self, a: Any) -> Any:
         return np.sqrt(a)
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+    def backward(self, grad: Any, out: Any, a: Any) -> Grads:
         return (grad / (2 * out),)
 
 
@@ -81,8 +79,8 @@ class Abs(Function):
     def forward(self, a: Any) -> Any:
         return np.abs(a)
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        return (grad * constant(np.sign(self.inputs[0].data)),)
+    def backward(self, grad: Any, out: Any, a: Any) -> Grads:
+        return (grad * constant(np.sign(values(a)), like=grad),)
 
 
 class Tanh(Function):
@@ -96,7 +94,7 @@ class Tanh(Function):
     def forward(self, a: Any) -> Any:
         return np.tanh(a)
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+    def backward(self, grad: Any, out: Any, a: Any) -> Grads:
         return (grad * (1 - out * out),)
 
 
@@ -114,7 +112,7 @@ class Sigmoid(Function):
         e = exp_flushing_underflow(-np.abs(a))
         return np.where(a >= 0, 1, e) / (1 + e)  # 1/(1+e^-a) for a >= 0, e^a/(1+e^a) below
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+    def backward(self, grad: Any, out: Any, a: Any) -> Grads:
         return (grad * (out * (1 - out)),)
 
 
@@ -127,8 +125,8 @@ class Relu(Function):
     def forward(self, a: Any) -> Any:
         return np.maximum(a, 0)
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        return (grad * constant(self.inputs[0].data > 0),)
+    def backward(self, grad: Any, out: Any, a: Any) -> Grads:
+        return (grad * constant(values(a) > 0, like=grad),)
 
 
 class LeakyRelu(Function):
@@ -143,9 +141,10 @@ class LeakyRelu(Function):
     def forward(self, a: Any) -> Any:
         return np.where(a > 0, a, a * self.negative_slope)
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        a = self.inputs[0].data
-        return (grad * constant(np.where(a > 0, 1, self.negative_slope).astype(a.dtype)),)
+    def backward(self, grad: Any, out: Any, a: Any) -> Grads:
+        a = values(a)
+        slopes = np.where(a > 0, 1, self.negative_slope).astype(a.dtype)
+        return (grad * constant(slopes, like=grad),)
 
     @property
     def label(self) -> str:
@@ -166,14 +165,14 @@ class Clip(Function):
     def forward(self, a: Any) -> Any:
         return np.clip(a, self.low, self.high)
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        a = self.inputs[0].data
+    def backward(self, grad: Any, out: Any, a: Any) -> Grads:
+        a = values(a)
         inside = np.ones(np.shape(a), dtype=bool)
         if self.low is not None:
             inside &= a >= self.low
         if self.high is not None:
             inside &= a <= self.high
-        return (grad * constant(inside),)
+        return (grad * constant(inside, like=grad),)
 
     @property
     def label(self) -> str:
@@ -194,8 +193,8 @@ class Cast(Function):
     def forward(self, a: Any) -> Any:
         return a.astype(self.dtype)
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        return (grad.astype(self.inputs[0].dtype),)
+    def backward(self, grad: Any, out: Any, a: Any) -> Grads:
+        return (grad.astype(a.dtype),)
 
     @property
     def label(self) -> str:
@@ -213,11 +212,11 @@ class Maximum(_Elementwise2):
     def forward(self, a: Any, b: Any) -> Any:
         return np.maximum(a, b)
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        a, b = (np.asarray(x.data if isinstance(x, Tensor) else x) for x in self.inputs)
+    def backward(self, grad: Any, out: Any, a: Any, b: Any) -> Grads:
+        a, b = np.asarray(values(a)), np.asarray(values(b))
         share_a = ((a > b) + 0.5 * (a == b)).astype(grad.dtype)
-        return (grad * constant(share_a) if needs_grad(self.inputs[0]) else None,
-                grad * constant(1 - share_a) if needs_grad(self.inputs[1]) else None)
+        return (grad * constant(share_a, like=grad) if self.needs(0) else None,
+                grad * constant(1 - share_a, like=grad) if self.needs(1) else None)
 
 
 class Where(Function):
@@ -235,11 +234,10 @@ class Where(Function):
         shapes = " , ".join(str(np.shape(x)) for x in arrays)
         return ValueError(f"where: condition, a and b must broadcast together, got shapes {shapes}")
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        condition, a, b = self.inputs
+    def backward(self, grad: Any, out: Any, condition: Any, a: Any, b: Any) -> Grads:
         return (None,
-                where(condition, grad, 0.0) if needs_grad(a) else None,
-                where(condition, 0.0, grad) if needs_grad(b) else None)
+                call(Where, condition, grad, 0.0) if self.needs(1) else None,
+                call(Where, condition, 0.0, grad) if self.needs(2) else None)
 
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:

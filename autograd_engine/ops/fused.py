@@ -12,12 +12,9 @@ from typing import Any, Optional
 
 import numpy as np
 
-from ..function import Function, needs_grad
+from ..function import Function, Grads, call, values
 from ..tensor import Tensor, as_operand
-from .elementwise import Sigmoid, maximum
-from .reductions import Sum
-
-Grads = tuple[Optional[Tensor], ...]
+from .elementwise import Clip, Log, Maximum, Sigmoid
 
 
 class Linear(Function):
@@ -40,18 +37,15 @@ class Linear(Function):
                           f"{np.shape(weight)}: the input's last axis must have size "
                           f"{np.shape(weight)[-1]} (in_features)")
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        x, weight = self.inputs[0], self.inputs[1]
-        bias = self.inputs[2] if len(self.inputs) > 2 else None
-        grad_x = grad @ weight if needs_grad(x) else None
+    def backward(self, grad: Any, out: Any, x: Any, weight: Any, bias: Any = None) -> Grads:
+        grad_x = grad @ weight if self.needs(0) else None
         grad_weight = grad_bias = None
-        if needs_grad(weight):
+        if bias is not None and self.needs(2):
+            grad_bias = grad.sum(axis=tuple(range(grad.ndim - 1)))  # over every batch axis
+        if self.needs(1):
             if x.ndim != 2:  # fold batch axes: a (..., in) input is a (batch, in) matrix
                 grad, x = grad.reshape(-1, grad.shape[-1]), x.reshape(-1, x.shape[-1])
             grad_weight = grad.mT @ x
-        if bias is not None and needs_grad(bias):
-            batch_axes = tuple(range(grad.ndim - 1))
-            grad_bias = Sum.apply(grad, axes=batch_axes, keepdims=False, input_shape=grad.shape)
         return grad_x, grad_weight, grad_bias
 
 
@@ -87,12 +81,11 @@ class BinaryCrossEntropyWithLogits(Function):
     def forward(self, logits: Any, target: Any) -> Any:
         return _reduce(softplus(logits) - logits * target, self.reduction)
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        logits, target = self.inputs
+    def backward(self, grad: Any, out: Any, logits: Any, target: Any) -> Grads:
         if self.reduction == "mean":
-            grad = grad / logits.numel()
-        grad_logits = (Sigmoid.apply(logits) - target) * grad if needs_grad(logits) else None
-        grad_target = -logits * grad if needs_grad(target) else None
+            grad = grad / np.size(values(logits))
+        grad_logits = (call(Sigmoid, logits) - target) * grad if self.needs(0) else None
+        grad_target = -logits * grad if self.needs(1) else None
         return grad_logits, grad_target
 
     @property
@@ -121,17 +114,17 @@ class BinaryCrossEntropy(Function):
             log_q = np.maximum(np.log(1 - p), self.LOG_FLOOR)
         return _reduce(-(target * log_p + (1 - target) * log_q), self.reduction)
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        p, target = self.inputs
+    def backward(self, grad: Any, out: Any, p: Any, target: Any) -> Grads:
         if self.reduction == "mean":
-            grad = grad / p.numel()
+            grad = grad / np.size(values(p))
         grad_p = grad_target = None
-        if needs_grad(p):
-            grad_p = grad * (p - target) / maximum(p * (1 - p), self.EPSILON)
-        if needs_grad(target):
+        if self.needs(0):
+            grad_p = grad * (p - target) / call(Maximum, p * (1 - p), self.EPSILON)
+        if self.needs(1):
             with np.errstate(divide="ignore"):
-                grad_target = grad * ((1 - p).log().clip(low=self.LOG_FLOOR)
-                                      - p.log().clip(low=self.LOG_FLOOR))
+                log_p, log_q = call(Log, p), call(Log, 1 - p)
+            grad_target = grad * (call(Clip, log_q, low=self.LOG_FLOOR, high=None)
+                                  - call(Clip, log_p, low=self.LOG_FLOOR, high=None))
         return grad_p, grad_target
 
     @property

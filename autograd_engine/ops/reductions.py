@@ -11,12 +11,11 @@ from typing import Any, Optional
 
 import numpy as np
 
-from ..function import Function, constant
+from ..function import Function, Grads, call, constant, values
 from ..shapes import Axis, keepdims_shape, normalize_axis, sum_to_axes
 from ..tensor import Tensor
-from .elementwise import exp_flushing_underflow
-
-Grads = tuple[Optional[Tensor], ...]
+from .elementwise import Exp, exp_flushing_underflow
+from .shape import BroadcastTo
 
 
 class _Reduction(Function):
@@ -57,8 +56,8 @@ class Sum(_Reduction):
     def forward(self, a: Any) -> Any:
         return a.sum(axis=self.axes, keepdims=self.keepdims)  # the method skips np.sum's wrapper
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        return (self._unreduce(grad).broadcast_to(self.input_shape),)
+    def backward(self, grad: Any, out: Any, a: Any) -> Grads:
+        return (call(BroadcastTo, self._unreduce(grad), shape=self.input_shape),)
 
 
 class Max(_Reduction):
@@ -72,10 +71,10 @@ class Max(_Reduction):
     def forward(self, a: Any) -> Any:
         return a.max(axis=self.axes, keepdims=self.keepdims)
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        is_max = self.inputs[0].data == self._unreduce(out).data
+    def backward(self, grad: Any, out: Any, a: Any) -> Grads:
+        is_max = values(a) == values(self._unreduce(out))
         share = is_max / np.sum(is_max, axis=self.axes, keepdims=True)
-        return (self._unreduce(grad) * constant(share.astype(grad.dtype)),)
+        return (self._unreduce(grad) * constant(share.astype(grad.dtype), like=grad),)
 
 
 class LogSumExp(_Reduction):
@@ -94,10 +93,10 @@ class LogSumExp(_Reduction):
             lse = np.log(np.sum(exp_flushing_underflow(a - peak), axis=self.axes, keepdims=True)) + peak
         return lse if self.keepdims else np.squeeze(lse, axis=self.axes)
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+    def backward(self, grad: Any, out: Any, a: Any) -> Grads:
         # softmax from log_softmax, not exp(a - lse): in float32, lse rounded at |a| ~ 1000
         # would cost four digits.
-        softmax = LogSoftmax.apply(self.inputs[0], axes=self.axes).exp()
+        softmax = call(Exp, call(LogSoftmax, a, axes=self.axes))
         return (self._unreduce(grad) * softmax,)
 
 
@@ -122,8 +121,8 @@ class LogSoftmax(Function):
             return shifted - np.log(exp_flushing_underflow(shifted).sum(axis=self.axes,
                                                                         keepdims=True))
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        return (grad - out.exp() * Sum.apply(grad, axes=self.axes, keepdims=True,
+    def backward(self, grad: Any, out: Any, a: Any) -> Grads:
+        return (grad - call(Exp, out) * call(Sum, grad, axes=self.axes, keepdims=True,
                                              input_shape=grad.shape),)
 
     @property
@@ -150,8 +149,8 @@ class SumTo(Function):
             a = np.sum(a, axis=size_one, keepdims=True)
         return a
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        return (grad.broadcast_to(self.input_shape),)
+    def backward(self, grad: Any, out: Any, a: Any) -> Grads:
+        return (call(BroadcastTo, grad, shape=self.input_shape),)
 
 
 def _count(x: Tensor, axes: Optional[tuple[int, ...]]) -> int:

@@ -3,15 +3,13 @@ numbers around without changing them, so each backward moves the gradient back t
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
-from ..function import Function, needs_grad
+from ..function import Function, Grads, call
 from ..shapes import Shape, normalize_axis
 from ..tensor import Tensor, as_operand
-
-Grads = tuple[Optional[Tensor], ...]
 
 
 class _View(Function):
@@ -49,8 +47,8 @@ class Reshape(_View):
         return ValueError(f"reshape: cannot reshape a tensor of shape {shape} ({int(np.prod(shape))}"
                           f" elements) into shape {self.shape}")
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        return (grad.reshape(self.inputs[0].shape),)
+    def backward(self, grad: Any, out: Any, a: Any) -> Grads:
+        return (grad.reshape(a.shape),)
 
     @property
     def label(self) -> str:
@@ -70,8 +68,8 @@ class Transpose(_View):
     def forward(self, a: Any) -> Any:
         return a.transpose(self.axes)
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        return (grad.transpose(tuple(np.argsort(self.axes))),)
+    def backward(self, grad: Any, out: Any, a: Any) -> Grads:
+        return (grad.transpose(tuple(int(i) for i in np.argsort(self.axes))),)
 
     @property
     def label(self) -> str:
@@ -99,8 +97,10 @@ class BroadcastTo(Function):
         return ValueError(f"broadcast_to: cannot broadcast shape {np.shape(arrays[0])} to "
                           f"{self.shape}; each axis must match or be 1 in the input")
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        return (grad.sum_to(self.inputs[0].shape),)
+    def backward(self, grad: Any, out: Any, a: Any) -> Grads:
+        from .reductions import SumTo  # noqa: PLC0415  (reductions imports this module)
+
+        return (call(SumTo, grad, shape=a.shape, input_shape=grad.shape),)
 
     @property
     def label(self) -> str:
@@ -129,8 +129,8 @@ class GetItem(_View):
     def forward(self, a: Any) -> Any:
         return a[self.index]
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
-        return (IndexAdd.apply(grad, index=self.index, shape=self.inputs[0].shape),)
+    def backward(self, grad: Any, out: Any, a: Any) -> Grads:
+        return (call(IndexAdd, grad, index=self.index, shape=a.shape),)
 
     @property
     def label(self) -> str:
@@ -156,7 +156,7 @@ class IndexAdd(Function):
             result[self.index] = a  # basic indexing never picks an element twice
         return result
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+    def backward(self, grad: Any, out: Any, a: Any) -> Grads:
         return (grad[self.index],)
 
 
@@ -178,12 +178,12 @@ class Concatenate(Function):
         return ValueError(f"concatenate: all shapes must match except along axis {self.axis}, "
                           f"got {shapes}")
 
-    def backward(self, grad: Tensor, out: Tensor) -> Grads:
+    def backward(self, grad: Any, out: Any, *inputs: Any) -> Grads:
         grads, start = [], 0
-        for x in self.inputs:
+        for position, x in enumerate(inputs):
             stop = start + x.shape[self.axis]
             index = (slice(None),) * self.axis + (slice(start, stop),)
-            grads.append(grad[index] if needs_grad(x) else None)
+            grads.append(grad[index] if self.needs(position) else None)
             start = stop
         return tuple(grads)
 

@@ -60,7 +60,7 @@ def test_gradcheck_fails_when_a_numerical_entry_is_nan() -> None:
         def forward(self, a):
             return np.sqrt(a)
 
-        def backward(self, grad, out):
+        def backward(self, grad, out, a):
             return (grad * 3.0 / (2 * out),)
 
     with np.errstate(all="ignore"), pytest.raises(GradcheckError):
