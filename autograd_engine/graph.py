@@ -215,7 +215,8 @@ def _seed_gradient(root: Tensor, gradient: Any) -> Tensor:
                 "call backward(gradient) with a tensor of that shape (or reduce the output to "
                 "a scalar first, e.g. .sum())"
             )
-        return Tensor._from_op(np.ones_like(root.data), None)
+        return Tensor._from_op(root.data.dtype.type(1) if root.ndim == 0
+                               else np.ones_like(root.data), None)
     seed = gradient if isinstance(gradient, Tensor) else Tensor(gradient, dtype=root.dtype)
     if seed.shape != root.shape:
         raise ValueError(f"backward: gradient has shape {seed.shape} but the output has shape "
