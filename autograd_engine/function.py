@@ -96,8 +96,16 @@ class Function:
         raise NotImplementedError
 
     def backward(self, grad: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
-        """One gradient (or None) per input. `grad`, `out` and `inputs` are all arrays (numbers
-        stay numbers), or all Tensors when the backward itself is being recorded."""
+        """One gradient (or None) per input.
+
+        For an ordinary backward, `grad`, `out` and the Tensor inputs arrive as numpy arrays
+        (numpy scalars when 0-d: no in-place ops on them); when the backward is recorded
+        (create_graph, or viz's step hook) they arrive as Tensors. Constant operands stay
+        Python numbers either way. So write the formula with what both share (operators,
+        reshape, sum, .mT, astype, indexing), `call(Op, ...)` for any other op, `values(x)`
+        to read numbers, `constant(array, like=grad)` for a mask made from them, and
+        `self.needs(i)` to skip inputs that want no gradient. Never `np.where(...)` on `grad`:
+        it would silently drop the recorded graph."""
         raise NotImplementedError
 
     def needs(self, position: int) -> bool:

@@ -111,9 +111,9 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any], retain_graph
                 continue  # no path from a root carries a gradient here (e.g. only via constants)
             function = node.grad_fn
             if wanted is not None:
-                if node in wanted:
-                    captured[node] = grad if isinstance(grad, Tensor) else Tensor._from_op(
-                        grad, None)
+                if node in wanted:  # each result its own: one gradient can reach two inputs
+                    captured[node] = grad + 0.0 if isinstance(grad, Tensor) else Tensor._from_op(
+                        np.array(grad), None)
             elif function is None or node._retains_grad:
                 node.grad = _accumulate(node.grad, grad, node, create_graph)
             if function is None or (on_the_way is not None and node not in on_the_way):
@@ -191,8 +191,8 @@ def _accumulate(current: Optional[Tensor], grad: Any, node: Tensor, create_graph
     """The new `.grad` of `node`: the sum with what it had, or, the first time, a copy of its
     own (one gradient can reach two leaves, as in a + b, and the user may change a `.grad` in
     place). With create_graph the gradient itself is kept, graph and all."""
-    if create_graph:
-        return grad if current is None else current + grad
+    if create_graph:  # `grad + 0.0`: a recorded copy, as another leaf may get the same grad
+        return grad + 0.0 if current is None else current + grad
     if current is not None:
         return Tensor._from_op(current.data + values(grad), None)
     return Tensor._from_op(np.array(values(grad), dtype=node.data.dtype), None)
@@ -221,7 +221,7 @@ def _seed_gradient(root: Tensor, gradient: Any) -> Tensor:
     if seed.shape != root.shape:
         raise ValueError(f"backward: gradient has shape {seed.shape} but the output has shape "
                          f"{root.shape}; they must match")
-    return seed
+    return seed if seed.dtype == root.dtype else seed.astype(root.dtype)
 
 
 def _check_finite(function: Any, input_grads: tuple[Any, ...]) -> None:

@@ -133,7 +133,10 @@ class Pow(_Elementwise2):
                 grad_a = grad * call(Where, zero_exponent, 0.0, b * a ** (b - 1))
             if self.needs(1):
                 no_exponent_gradient = constant((a_values == 0) & (b_values >= 0), like=grad)
-                grad_b = call(Where, no_exponent_gradient, 0.0, grad * out * call(Log, a))
+                log_a = call(Log, a)
+                if isinstance(a, (int, float)):
+                    log_a = float(log_a)  # a number base stays a (weak) Python number
+                grad_b = call(Where, no_exponent_gradient, 0.0, grad * out * log_a)
         return grad_a, grad_b
 
     @property

@@ -31,7 +31,7 @@ class _Reduction(Function):
         axes = normalize_axis(axis, x.ndim, x.shape, cls.__name__.lower())
         return cls.apply(x, axes=axes, keepdims=bool(keepdims), input_shape=x.shape)
 
-    def _unreduce(self, t: Tensor) -> Tensor:
+    def _unreduce(self, t: Any) -> Any:
         """`t` with the reduced axes restored as size 1, ready to broadcast to the input.
         (A full reduction's 0-d result broadcasts as it is.)"""
         if self.keepdims or self.axes is None:
@@ -72,7 +72,7 @@ class Max(_Reduction):
         return a.max(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, grad: Any, out: Any, a: Any) -> Grads:
-        is_max = values(a) == values(self._unreduce(out))
+        is_max = values(a) == self._unreduce(values(out))
         share = is_max / np.sum(is_max, axis=self.axes, keepdims=True)
         return (self._unreduce(grad) * constant(share.astype(grad.dtype), like=grad),)
 
