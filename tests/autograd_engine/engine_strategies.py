@@ -22,7 +22,8 @@ from op_catalogue import Axis, Sampler, Shape
 EXAMPLES = int(os.environ.get("ENGINE_TEST_EXAMPLES", "25"))
 #: CI draws the same examples every run (a red CI run must mean a change broke something);
 #: local runs draw new ones each time, to keep exploring.
-FAST = settings(max_examples=EXAMPLES, deadline=None, derandomize=os.environ.get("CI") == "true",
+FAST = settings(max_examples=EXAMPLES, deadline=None,
+                derandomize=os.environ.get("CI") == "true",
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 #: For the costlier second-order checks.
 FEWER = settings(FAST, max_examples=max(1, EXAMPLES // 2))
