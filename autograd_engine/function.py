@@ -203,7 +203,8 @@ def _user_code_line() -> str:
     wrote the operation."""
     for frame in reversed(traceback.extract_stack()):
         if not str(Path(frame.filename).resolve()).startswith(_PACKAGE_DIR):
-            return f'File "{frame.filename}", line {frame.lineno}, in {frame.name}\n    {frame.line}'
+            return (f'File "{frame.filename}", line {frame.lineno}, in {frame.name}\n'
+                    f"    {frame.line}")
     return "<unknown>"
 
 

@@ -260,7 +260,8 @@ def write_outputs(result: DemoResult, out: Path) -> dict[str, Path]:
               f"{SAMPLE_SIZE} test samples.",
         reports={f"{run.title}: test accuracy {run.test_accuracy:.1%}": run.report
                  for run in result.runs},
-        histories={"both runs": histories}, validation_label="test", model=tuned.model, graph_root=loss, backprop_root=neuron,
+        histories={"both runs": histories}, validation_label="test", model=tuned.model,
+        graph_root=loss, backprop_root=neuron,
         figures=figures)
     result.files.update(files)
     return files

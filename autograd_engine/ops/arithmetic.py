@@ -164,9 +164,10 @@ class MatMul(Function):
                               f"{a_shape} and {b_shape}; use * for scalars")
         a_inner, b_inner = a_shape[-1], b_shape[-2] if len(b_shape) > 1 else b_shape[0]
         if a_inner != b_inner:
+            which = "only" if len(b_shape) == 1 else "second-to-last"
             return ValueError(
                 f"matmul: shapes {a_shape} and {b_shape} are not aligned: the last axis of the "
-                f"first ({a_inner}) must equal the {'only' if len(b_shape) == 1 else 'second-to-last'}"
+                f"first ({a_inner}) must equal the {which}"
                 f" axis of the second ({b_inner})"
             )
         return ValueError(f"matmul: shapes {a_shape} and {b_shape}: the batch axes "

@@ -147,7 +147,8 @@ def binary_cross_entropy(p: Tensor, target: Any, reduction: str = "mean") -> Ten
                                                     reduction), reduction=reduction)
 
 
-def binary_cross_entropy_with_logits(logits: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+def binary_cross_entropy_with_logits(logits: Tensor, target: Any,
+                                     reduction: str = "mean") -> Tensor:
     """PyTorch's F.binary_cross_entropy_with_logits: logits and targets of the same shape."""
     return BinaryCrossEntropyWithLogits.apply(
         *_loss_operands("binary_cross_entropy_with_logits", logits, target, reduction),

@@ -40,7 +40,8 @@ class _Reduction(Function):
 
     @property
     def label(self) -> str:
-        axis = "" if self.axes is None else f"axis={self.axes[0] if len(self.axes) == 1 else self.axes}"
+        shown = self.axes and (self.axes[0] if len(self.axes) == 1 else self.axes)
+        axis = "" if self.axes is None else f"axis={shown}"
         keep = "keepdims=True" if self.keepdims else ""
         arguments = ", ".join(p for p in (axis, keep) if p)
         return f"{self.name}({arguments})" if arguments else self.name
@@ -90,7 +91,8 @@ class LogSumExp(_Reduction):
         peak = np.max(a, axis=self.axes, keepdims=True)
         peak = np.where(np.isfinite(peak), peak, 0)  # all -inf (or inf) rows: no inf - inf
         with np.errstate(divide="ignore"):  # log(0) = -inf is the right answer for all -inf
-            lse = np.log(np.sum(exp_flushing_underflow(a - peak), axis=self.axes, keepdims=True)) + peak
+            total = np.sum(exp_flushing_underflow(a - peak), axis=self.axes, keepdims=True)
+            lse = np.log(total) + peak
         return lse if self.keepdims else np.squeeze(lse, axis=self.axes)
 
     def backward(self, grad: Any, out: Any, a: Any) -> Grads:

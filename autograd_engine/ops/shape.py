@@ -44,7 +44,8 @@ class Reshape(_View):
 
     def explain_error(self, error: ValueError, arrays: list[Any]) -> ValueError:
         shape = np.shape(arrays[0])
-        return ValueError(f"reshape: cannot reshape a tensor of shape {shape} ({int(np.prod(shape))}"
+        size = int(np.prod(shape))
+        return ValueError(f"reshape: cannot reshape a tensor of shape {shape} ({size}"
                           f" elements) into shape {self.shape}")
 
     def backward(self, grad: Any, out: Any, a: Any) -> Grads:
@@ -223,7 +224,8 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     shapes = {t.shape for t in tensors}
     if len(shapes) > 1:
         raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
-    (axis,) = normalize_axis(axis, tensors[0].ndim + 1, tensors[0].shape, "stack")  # type: ignore[misc]
+    ndim = tensors[0].ndim + 1
+    (axis,) = normalize_axis(axis, ndim, tensors[0].shape, "stack")  # type: ignore[misc]
     return concatenate([t.unsqueeze(axis) for t in tensors], axis=axis)
 
 
