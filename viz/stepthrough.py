@@ -114,9 +114,9 @@ def _step_html(step: BackpropStep, graph: Graph, total: int) -> str:
     rows = []
     for x, contribution in zip(step.inputs, step.contributions):
         rows.append(f"<li>{_contribution_html(x, contribution, step, graph)}</li>")
+    chain_rule = "<p>Chain rule, ∂L/∂input = ∂L/∂out × ∂out/∂input:</p>"
     return (f"{head}{arriving}<p>It went through <b>{escape(step.op)}</b>. Local rule: "
-            f"<code>{escape(step.rule)}</code></p>"
-            f"<p>Chain rule, ∂L/∂input = ∂L/∂out × ∂out/∂input:</p><ul>{''.join(rows)}</ul>"
+            f"<code>{escape(step.rule)}</code></p>{chain_rule}<ul>{''.join(rows)}</ul>"
             + _shared_inputs_html(step, graph))
 
 
