@@ -27,8 +27,9 @@ class _Reduction(Function):
         self.axes, self.keepdims, self.input_shape = axes, keepdims, input_shape
 
     @classmethod
-    def over(cls, x: Tensor, axis: Axis, keepdims: bool) -> Tensor:
-        axes = normalize_axis(axis, x.ndim, x.shape, cls.__name__.lower())
+    def over(cls, x: Tensor, axis: Axis, keepdims: bool, op: str = "") -> Tensor:
+        """Reduce `x` over `axis`; a bad axis is reported as `op`'s (the method the user called)."""
+        axes = normalize_axis(axis, x.ndim, x.shape, op or cls.__name__.lower())
         return cls.apply(x, axes=axes, keepdims=bool(keepdims), input_shape=x.shape)
 
     def _unreduce(self, t: Any) -> Any:
@@ -175,8 +176,7 @@ def var(x: Tensor, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> 
 
 def amin(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Minimum over `axis`: min(a) = -max(-a), so ties share the gradient as in max."""
-    axes = normalize_axis(axis, x.ndim, x.shape, "min")
-    return -Max.apply(-x, axes=axes, keepdims=bool(keepdims), input_shape=x.shape)
+    return -Max.over(-x, axis, keepdims, op="min")
 
 
 def log_softmax(x: Tensor, axis: Axis = -1, op: str = "log_softmax") -> Tensor:
