@@ -6,6 +6,8 @@ from typing import Optional
 
 import numpy as np
 
+from ._checks import is_whole_number
+
 _default = np.random.default_rng()
 
 
@@ -13,7 +15,7 @@ def manual_seed(seed: int) -> np.random.Generator:
     """Seed the generator that init functions and Dropout use when given none, for a run that
     repeats exactly (PyTorch's `torch.manual_seed`). Returns that generator."""
     global _default
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+    if not is_whole_number(seed, 0):
         raise ValueError(f"manual_seed: seed must be a non-negative integer, got {seed!r}")
     _default = np.random.default_rng(int(seed))
     return _default

@@ -14,6 +14,7 @@ import numpy as np
 from autograd_engine import Tensor, linear
 
 from . import init
+from ._checks import is_whole_number
 from ._random import resolve
 from .module import Module
 from .parameter import Parameter
@@ -45,7 +46,7 @@ class Linear(Module):
                  dtype: Any = None, generator: Optional[np.random.Generator] = None) -> None:
         super().__init__()
         for name, value in (("in_features", in_features), ("out_features", out_features)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            if not is_whole_number(value, 1):
                 raise ValueError(f"Linear: {name} must be a positive integer, got {value!r}")
         dtype = np.dtype(np.float64 if dtype is None else dtype)
         if dtype.kind != "f":

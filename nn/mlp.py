@@ -10,6 +10,7 @@ import numpy as np
 from autograd_engine import Tensor
 
 from . import init as initializers
+from ._checks import is_whole_number
 from .layers import LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh
 from .module import Module
 
@@ -133,7 +134,7 @@ def _check_size(size: Any, what: str) -> None:
     if isinstance(size, dict):
         raise TypeError(f"{what} is a layer dict: an architecture list goes to "
                         "nn.MLP.from_architecture(arch); nn.MLP takes sizes like [30, 16, 1]")
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+    if not is_whole_number(size, 1):
         raise ValueError(f"{what} must be a positive integer, got {size!r}")
 
 

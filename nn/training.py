@@ -13,6 +13,7 @@ import numpy as np
 
 from autograd_engine import Tensor, no_grad
 
+from ._checks import is_whole_number
 from ._random import manual_seed
 from .data import batches
 from .metrics import accuracy
@@ -197,10 +198,9 @@ def _check_fit_args(model: Module, X: Any, y: Any, epochs: int, optimizer: Optim
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"fit: optimizer must be an nn.optim optimizer, got "
                         f"{type(optimizer).__name__}")
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+    if not is_whole_number(epochs, 1):
         raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
-                             or seed < 0):
+    if seed is not None and not is_whole_number(seed, 0):
         raise ValueError(f"fit: seed must be None or a non-negative integer, got {seed!r}")
     if len(X) != len(y):
         raise ValueError(f"fit: X has {len(X)} samples but y has {len(y)}")
