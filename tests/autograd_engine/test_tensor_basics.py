@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograd_engine import Tensor
+from autograd_engine import Tensor, where
 
 
 def test_construction_copies_the_data() -> None:
@@ -89,3 +89,17 @@ def test_repr_is_readable() -> None:
     assert "float32" in repr(Tensor([1.0], dtype=np.float32))
     assert "name='w'" in repr(Tensor(1.0, name="w"))
     assert f"{Tensor(2.0):.2f}" == "2.00"
+
+
+def test_float_and_int_of_a_one_element_tensor() -> None:
+    assert float(Tensor(1.5)) == 1.5 and int(Tensor([3.0])) == 3
+    with pytest.raises(TypeError, match=r"shape \(2,\).*\.item\(\)"):
+        float(Tensor([1.0, 2.0]))
+
+
+def test_where_keeps_its_condition_in_the_graph() -> None:
+    x = Tensor([1.0, -2.0], requires_grad=True)
+    condition = x > 0
+    y = where(condition, x, 0.0)
+    assert y.grad_fn.inputs[0] is condition
+    assert where(np.array([1, 0]), x, 0.0).grad_fn.inputs[0].dtype == bool

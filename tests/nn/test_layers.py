@@ -204,3 +204,8 @@ def test_mlp_bad_arguments() -> None:
         nn.MLP([3])
     with pytest.raises(ValueError, match="unknown init 'he'"):
         nn.MLP.from_architecture(ARCHITECTURE, init="he")
+
+
+def test_mlp_given_an_architecture_list_points_to_from_architecture() -> None:
+    with pytest.raises(TypeError, match="from_architecture"):
+        nn.MLP([{"input_dim": 30, "output_dim": 1, "activation": "relu"}])

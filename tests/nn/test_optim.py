@@ -208,3 +208,11 @@ def test_a_graph_recorded_before_a_step_refuses_to_backward() -> None:
     optimizer.step()
     with pytest.raises(RuntimeError, match="in-place"):
         stale.backward()
+
+
+def test_an_optimizer_given_a_model_or_the_unbound_method_says_what_to_pass() -> None:
+    model = nn.Linear(2, 1)
+    with pytest.raises(TypeError, match=r"model\.parameters\(\)"):
+        nn.optim.Adam(model)
+    with pytest.raises(TypeError, match="parentheses"):
+        nn.optim.SGD(model.parameters, lr=0.1)
