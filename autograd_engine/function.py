@@ -110,7 +110,8 @@ class Function:
 
     def needs(self, position: int) -> bool:
         """Whether input `position` wants a gradient: work for the others is skipped."""
-        return needs_grad(self.inputs[position])
+        x = self.inputs[position]  # needs_grad, inlined: a backward asks this per input
+        return isinstance(x, Tensor) and x.requires_grad
 
     def explain_error(self, error: ValueError, arrays: list[Any]) -> ValueError:
         """A clearer error for a forward that numpy refused; ops with shape rules override."""
@@ -134,39 +135,46 @@ class Function:
         """A short label with the op's parameters, e.g. `sum(axis=1)`; graphs show it."""
         return self.name
 
-    def check_saved_values(self, out: "Tensor", inspecting: bool = False) -> None:
-        """Raise if backward cannot run: the graph was released by an earlier backward (unless
-        `inspecting`: a read-only pass for pictures), or a value backward reads was changed in
-        place after the forward (the gradient would be silently wrong)."""
+    def saved_values(self, out: "Tensor", inspecting: bool = False, release: bool = False
+                     ) -> list[Any]:
+        """The inputs' values for backward (arrays; numbers stay numbers), in one pass that
+        also checks they can be used. It raises if the graph was released by an earlier
+        backward (unless `inspecting`: a read-only pass for pictures), or if a value backward
+        reads was changed in place after the forward (the gradient would be silently wrong).
+
+        `release` marks the node as used by a backward with retain_graph=False, so that a
+        second backward through it is an error, as in PyTorch. The edges and values stay, so
+        the graph can still be drawn with its gradients; the stamp is kept as its bitwise
+        complement (~stamp < 0), so those drawings still detect in-place changes."""
         stamp = self.version_stamp
-        if stamp < 0 and not inspecting:
-            raise RuntimeError(
-                f"Trying to backward through the graph a second time (at op '{self.name}'): "
-                "its saved values were freed by the first backward. Pass retain_graph=True to "
-                "the first backward() (or grad()) if you need to backward through it again."
-            )
-        if self.reads_inputs:
-            version_sum = 0
-            for x in self.inputs:
-                if isinstance(x, Tensor) and x._counter is not None:
+        if stamp < 0:
+            if not inspecting:
+                raise RuntimeError(
+                    f"Trying to backward through the graph a second time (at op '{self.name}'): "
+                    "its saved values were freed by the first backward. Pass retain_graph=True "
+                    "to the first backward() (or grad()) if you need to backward through it "
+                    "again."
+                )
+            stamp = ~stamp
+        arrays = []
+        version_sum = 0
+        for x in self.inputs:
+            if isinstance(x, Tensor):
+                arrays.append(x.data)
+                if x._counter is not None:
                     version_sum += x._counter.value
-            changed = version_sum != (stamp if stamp >= 0 else ~stamp)
-        else:
-            changed = False
-        if changed or (self.reads_output and out.version != 0):
+            else:
+                arrays.append(x)
+        if (self.reads_inputs and version_sum != stamp) or (
+                self.reads_output and out._counter is not None and out._counter.value):
             raise RuntimeError(
                 f"A value needed to compute the gradient of op '{self.name}' was modified by an "
                 "in-place operation after the forward pass, so its gradient would be wrong. "
                 "Use an out-of-place operation (x = x + y instead of x += y), or redo the forward."
             )
-
-    def release(self) -> None:
-        """Mark the node as used by a backward with retain_graph=False, so that a second
-        backward through it is an error, as in PyTorch. The edges (`inputs`) and values stay, so
-        the graph can still be drawn with its gradients. The stamp is kept, as its bitwise
-        complement (~stamp < 0), so those drawings still detect in-place changes."""
-        if self.version_stamp >= 0:
-            self.version_stamp = ~self.version_stamp
+        if release and self.version_stamp >= 0:
+            self.version_stamp = ~stamp
+        return arrays
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"

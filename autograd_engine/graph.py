@@ -101,6 +101,7 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any], retain_graph
     wanted = set(capture) if capture is not None else None
     captured: dict[Tensor, Tensor] = {}
     check_finite = state.detect_anomaly
+    releasing = not (retain_graph or inspect)
     order = reverse_topological_order(roots)
     # functional grad runs only the ops between the outputs and the wanted tensors
     on_the_way = _leading_to(order, wanted) if wanted else None
@@ -115,30 +116,29 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any], retain_graph
                     captured[node] = grad + 0.0 if isinstance(grad, Tensor) else Tensor._from_op(
                         np.array(grad), None)
             elif function is None or node._retains_grad:
-                node.grad = _accumulate(node.grad, grad, node, create_graph)
+                node.grad = _accumulate(node.grad, grad, create_graph)
             if function is None or (on_the_way is not None and node not in on_the_way):
                 continue
-            function.check_saved_values(node, inspect)
+            inputs = function.inputs
+            arrays = function.saved_values(node, inspect, releasing)
             if on_arrays:
-                input_grads = function.backward(grad, node.data, *[
-                    x.data if isinstance(x, Tensor) else x for x in function.inputs])
+                input_grads = function.backward(grad, node.data, *arrays)
             else:
-                input_grads = function.backward(grad, node, *function.inputs)
-            if not (retain_graph or inspect):
-                function.release()
+                input_grads = function.backward(grad, node, *inputs)
             if check_finite:
                 _check_finite(function, input_grads)
-                if not (retain_graph or inspect):
+                if releasing:
                     state.creation_sites.pop(function, None)  # its backward has run: let it go
             if on_step is not None:
                 on_step(node, grad, input_grads)
-            for x, g in zip(function.inputs, input_grads):
+            for x, g in zip(inputs, input_grads):
                 if g is None or not isinstance(x, Tensor) or not x.requires_grad:
                     continue
-                if g.shape != x.data.shape:  # the one place numpy broadcasting is undone
-                    g = call(SumTo, g, shape=x.data.shape, input_shape=g.shape)
-                if g.dtype != x.data.dtype:
-                    g = g.astype(x.data.dtype)  # a float32 input gets a float32 gradient
+                data = x.data
+                if g.shape != data.shape:  # the one place numpy broadcasting is undone
+                    g = call(SumTo, g, shape=data.shape, input_shape=g.shape)
+                if g.dtype != data.dtype:
+                    g = g.astype(data.dtype)  # a float32 input gets a float32 gradient
                 previous = grads.get(x)
                 grads[x] = g if previous is None else previous + g
     return captured
@@ -187,15 +187,17 @@ def _leading_to(order: list[Tensor], wanted: set[Tensor]) -> set[Tensor]:
     return on_the_way
 
 
-def _accumulate(current: Optional[Tensor], grad: Any, node: Tensor, create_graph: bool) -> Tensor:
-    """The new `.grad` of `node`: the sum with what it had, or, the first time, a copy of its
-    own (one gradient can reach two leaves, as in a + b, and the user may change a `.grad` in
-    place). With create_graph the gradient itself is kept, graph and all."""
+def _accumulate(current: Optional[Tensor], grad: Any, create_graph: bool) -> Tensor:
+    """The new `.grad`: the sum with what it had, or, the first time, a copy of its own (one
+    gradient can reach two leaves, as in a + b, and the user may change a `.grad` in place).
+    With create_graph the gradient itself is kept, graph and all."""
     if create_graph:  # `grad + 0.0`: a recorded copy, as another leaf may get the same grad
         return grad + 0.0 if current is None else current + grad
+    grad = values(grad)
     if current is not None:
-        return Tensor._from_op(current.data + values(grad), None)
-    return Tensor._from_op(np.array(values(grad), dtype=node.data.dtype), None)
+        return Tensor._from_op(current.data + grad, None)
+    # a numpy scalar (a 0-d gradient) is immutable: no copy needed
+    return Tensor._from_op(grad.copy() if type(grad) is np.ndarray else grad, None)
 
 
 def _seed_gradient(root: Tensor, gradient: Any) -> Tensor:

@@ -68,10 +68,11 @@ class Module:
 
     def __getattr__(self, name: str) -> Any:
         # Only called when normal lookup fails: registered things live in the two dicts.
-        for registry in ("_parameters", "_modules"):
-            found = self.__dict__.get(registry, {})
-            if name in found:
-                return found[name]
+        attributes = self.__dict__
+        if name in attributes.get("_parameters", ()):  # Linear reads its weight here each call
+            return attributes["_parameters"][name]
+        if name in attributes.get("_modules", ()):
+            return attributes["_modules"][name]
         raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
 
     def __delattr__(self, name: str) -> None:
