@@ -62,11 +62,15 @@ class Linear(Module):
 
     def forward(self, x: Any) -> Tensor:
         x = as_tensor(x, "Linear")
-        if x.ndim == 0 or x.shape[-1] != self.in_features:
+        shape = x.data.shape
+        if not shape or shape[-1] != self.in_features:
             raise ValueError(f"Linear({self.in_features}, {self.out_features}): the input's last "
                              f"axis must have size {self.in_features}, got input of shape "
-                             f"{x.shape}")
-        return linear(x, self.weight, self.bias)  # one fused node: x @ weight.T + bias
+                             f"{shape}")
+        # one fused node: x @ weight.T + bias (read from the registry directly: `self.weight`
+        # would go through Module.__getattr__, a Python call, on every forward)
+        parameters = self._parameters
+        return linear(x, parameters["weight"], parameters["bias"])
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

@@ -88,18 +88,23 @@ class Optimizer:
     def step(self) -> None:
         """Update every parameter that has a gradient (those without one are skipped, as in
         PyTorch)."""
+        states = self.state
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                grad = np.asarray(p.grad.data, dtype=p.dtype)
-                is_array = isinstance(p.data, np.ndarray)
-                param = p.data if is_array else np.array(p.data)
-                self._update(param, grad, self.state.setdefault(p, {}), group)
-                if not is_array:  # a 0-d parameter holds an immutable numpy scalar
-                    copy_into(p, param)
-                else:
+                data = p.data
+                grad = np.asarray(p.grad.data, dtype=data.dtype)
+                state = states.get(p)
+                if state is None:
+                    state = states[p] = {}
+                if type(data) is np.ndarray:
+                    self._update(data, grad, state, group)
                     p.bump_version()  # graphs recorded before this step must not backward
+                else:  # a 0-d parameter holds an immutable numpy scalar: update a copy
+                    param = np.array(data)
+                    self._update(param, grad, state, group)
+                    copy_into(p, param)
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: Mapping[str, Any]) -> None:
