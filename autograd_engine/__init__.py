@@ -14,14 +14,15 @@ from .grad_mode import (detect_anomaly, enable_grad, is_anomaly_enabled, is_grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .graph import grad, reverse_topological_order, run_backward, topological_order
 from .ops.elementwise import maximum, minimum, where
-from .ops.fused import binary_cross_entropy, binary_cross_entropy_with_logits, linear
+from .ops.fused import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
+                        linear)
 from .ops.reductions import log_softmax, softmax
 from .ops.shape import concatenate, stack
 from .tensor import Tensor
 
 __all__ = [
     "Function", "GradcheckError", "Tensor", "binary_cross_entropy",
-    "binary_cross_entropy_with_logits", "concatenate", "detect_anomaly", "enable_grad",
+    "binary_cross_entropy_with_logits", "concatenate", "cross_entropy", "detect_anomaly", "enable_grad",
     "grad", "gradcheck", "gradgradcheck", "is_anomaly_enabled", "is_grad_enabled", "linear",
     "log_softmax", "maximum", "minimum", "no_grad", "reverse_topological_order",
     "run_backward", "set_grad_enabled", "softmax", "stack", "topological_order", "where",

@@ -13,7 +13,7 @@ from typing import Any, Optional
 import numpy as np
 
 from autograd_engine import (Tensor, binary_cross_entropy, binary_cross_entropy_with_logits,
-                             log_softmax)
+                             cross_entropy, log_softmax)
 
 from .module import Module
 
@@ -162,16 +162,10 @@ class CrossEntropyLoss(_Loss):
         if input.ndim != 2:
             raise ValueError(f"CrossEntropyLoss: input must be logits of shape (N, C), got shape "
                              f"{input.shape}; for one sample use x.reshape(1, -1)")
-        log_probs = log_softmax(input, axis=1)
         probabilities = self._target_probabilities(target, input)
-        if probabilities is None:  # integer classes: pick one log-probability per row
-            classes = _class_indices(target, input.shape)
-            losses = -log_probs[np.arange(input.shape[0]), classes]
-            if self.label_smoothing:
-                eps = self.label_smoothing
-                losses = (1 - eps) * losses - eps * log_probs.mean(axis=1)
-        else:
-            losses = -(probabilities * log_probs).sum(axis=1)
+        if probabilities is None:  # class indices: the engine's fused node
+            return cross_entropy(input, target, self.reduction, self.label_smoothing)
+        losses = -(probabilities * log_softmax(input, axis=1)).sum(axis=1)
         return _reduce(losses, self.reduction)
 
     def _target_probabilities(self, target: Any, input: Tensor) -> Optional[Any]:
@@ -188,23 +182,3 @@ class CrossEntropyLoss(_Loss):
     def predict(self, output: Any) -> np.ndarray:
         return np.argmax(np.asarray(output.data if isinstance(output, Tensor) else output),
                          axis=-1)
-
-
-def _class_indices(target: Any, shape: tuple) -> np.ndarray:
-    """Check integer class targets of shape (N,) in [0, C)."""
-    n, classes = shape
-    array = np.asarray(target.data if isinstance(target, Tensor) else target)
-    if array.dtype.kind not in "iu":
-        raise TypeError(f"CrossEntropyLoss: class targets must be integers of shape ({n},), got "
-                        f"dtype {array.dtype} and shape {array.shape}; convert with "
-                        "y.astype(int), or pass class probabilities of shape (N, C)")
-    if array.shape != (n,):
-        raise ValueError(f"CrossEntropyLoss: class targets must have shape ({n},) for logits of "
-                         f"shape {shape}, got shape {array.shape}")
-    bad = (array < 0) | (array >= classes)
-    if bad.any():
-        where = np.flatnonzero(bad)
-        raise ValueError(f"CrossEntropyLoss: class index {array[where[0]]} (at position "
-                         f"{where[0]}; {where.size} bad in all) is out of range for {classes} "
-                         f"classes; targets must be in [0, {classes - 1}]")
-    return array

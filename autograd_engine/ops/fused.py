@@ -3,7 +3,7 @@
 Each is exactly the composite named in its docstring (the tests gradcheck both and compare
 them), but records one node instead of four or five, which matters for small networks, where
 Python's per-op overhead costs more than the arithmetic. Graphs show them as what they are:
-`linear`, `binary_cross_entropy_with_logits`.
+`linear`, `binary_cross_entropy_with_logits`, `cross_entropy`.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from typing import Any, Optional
 
 import numpy as np
 
-from ..function import Function, Grads, call, values
+from ..function import Function, Grads, call, constant, values
 from ..tensor import Tensor, as_operand
-from .elementwise import Clip, Log, Maximum, Sigmoid
+from .elementwise import Clip, Exp, Log, Maximum, Sigmoid
+from .reductions import LogSoftmax
 
 
 class Linear(Function):
@@ -132,6 +133,46 @@ class BinaryCrossEntropy(Function):
         return f"binary_cross_entropy({self.reduction})"
 
 
+class CrossEntropy(Function):
+    """Softmax cross-entropy of logits z (N, C) against class indices y (N,), with PyTorch's
+    label smoothing ε: per row, with log p = log_softmax(z),
+        loss_n = -(1 - ε) · log p[y_n] - ε · mean_c(log p_c),
+    then averaged ("mean"), summed ("sum") or kept ("none"). Stable at logits of ±1000.
+    d loss_n/dz_n = softmax(z_n) - t_n,  t_n = (1 - ε) · onehot(y_n) + ε/C   (÷ N for the mean)
+    The classes are an operand, not a parameter, so that a new batch's labels are data, as
+    the logits are; they get no gradient."""
+
+    __slots__ = ("reduction", "label_smoothing")
+    rule = "∂/∂z = softmax(z) − onehot(y)  (÷ N for the mean)"
+
+    def __init__(self, reduction: str, label_smoothing: float) -> None:
+        self.reduction = reduction
+        self.label_smoothing = label_smoothing
+
+    def forward(self, logits: Any, classes: Any) -> Any:
+        log_p = call(LogSoftmax, logits, axes=(1,))
+        losses = -log_p[np.arange(len(classes)), classes]
+        if self.label_smoothing:
+            losses = (1 - self.label_smoothing) * losses - self.label_smoothing * log_p.mean(1)
+        return _reduce(losses, self.reduction)
+
+    def backward(self, grad: Any, out: Any, logits: Any, classes: Any) -> Grads:
+        n, c = values(logits).shape
+        if self.reduction == "mean":
+            grad = grad / n
+        elif self.reduction == "none":
+            grad = grad.reshape(n, 1)  # one loss per row: scale each row of the softmax
+        target = np.full((n, c), self.label_smoothing / c, dtype=values(logits).dtype)
+        target[np.arange(n), values(classes)] += 1 - self.label_smoothing
+        softmax = call(Exp, call(LogSoftmax, logits, axes=(1,)))
+        return (softmax - constant(target, like=grad)) * grad, None
+
+    @property
+    def label(self) -> str:
+        smoothing = f", label_smoothing={self.label_smoothing:g}" if self.label_smoothing else ""
+        return f"cross_entropy({self.reduction}{smoothing})"
+
+
 def _reduce(loss: Any, reduction: str) -> Any:
     if reduction == "mean":  # np.mean's own arithmetic, without its Python-level wrapper
         return loss.sum() / loss.size
@@ -153,6 +194,46 @@ def binary_cross_entropy_with_logits(logits: Tensor, target: Any,
     return BinaryCrossEntropyWithLogits.apply(
         *_loss_operands("binary_cross_entropy_with_logits", logits, target, reduction),
         reduction=reduction)
+
+
+def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """PyTorch's F.cross_entropy for class indices: logits (N, C), target integers (N,) in
+    [0, C) (a Tensor or an array); one node. Class probabilities as targets are nn's
+    CrossEntropyLoss's (a composite of log_softmax)."""
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"cross_entropy: reduction must be one of {REDUCTIONS}, got "
+                         f"{reduction!r}")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got "
+                         f"{label_smoothing}")
+    logits = as_operand(logits, "cross_entropy", wrap_numbers=True)
+    if logits.ndim != 2:
+        raise ValueError(f"cross_entropy: input must be logits of shape (N, C), got shape "
+                         f"{logits.shape}; for one sample use x.reshape(1, -1)")
+    classes = as_operand(target, "cross_entropy", wrap_numbers=True)
+    check_class_indices(classes.data, logits.shape, "cross_entropy")
+    return CrossEntropy.apply(logits, classes, reduction=reduction,
+                              label_smoothing=float(label_smoothing))
+
+
+def check_class_indices(classes: Any, shape: tuple[int, ...], caller: str) -> None:
+    """Raise unless `classes` are integers of shape (N,) in [0, C), for logits of `shape`."""
+    n, count = shape
+    classes = np.asarray(classes)
+    if classes.dtype.kind not in "iu":
+        raise TypeError(f"{caller}: class targets must be integers of shape ({n},), got "
+                        f"dtype {classes.dtype} and shape {classes.shape}; convert with "
+                        "y.astype(int), or pass class probabilities of shape (N, C)")
+    if classes.shape != (n,):
+        raise ValueError(f"{caller}: class targets must have shape ({n},) for logits of "
+                         f"shape {shape}, got shape {classes.shape}")
+    bad = (classes < 0) | (classes >= count)
+    if bad.any():
+        where = np.flatnonzero(bad)
+        raise ValueError(f"{caller}: class index {classes[where[0]]} (at position "
+                         f"{where[0]}; {where.size} bad in all) is out of range for {count} "
+                         f"classes; targets must be in [0, {count - 1}]")
 
 
 def _loss_operands(loss: str, input: Tensor, target: Any, reduction: str) -> tuple[Tensor, Any]:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from autograd_engine import (Tensor, binary_cross_entropy, binary_cross_entropy_with_logits,
-                             concatenate, grad, linear, stack)
+                             concatenate, cross_entropy, grad, linear, stack)
 from engine_strategies import make_inputs
 from op_catalogue import BINARY_OPS, REDUCTIONS, UNARY_OPS, apply_reduction
 
@@ -28,6 +28,7 @@ STRUCTURAL: dict[str, tuple[Callable[..., Tensor], list[tuple[int, ...]]]] = {
     "bce with logits": (lambda z: binary_cross_entropy_with_logits(z, np.ones((4, 1))),
                         [(4, 1)]),
     "bce": (lambda p: binary_cross_entropy(p.sigmoid(), np.zeros((4, 1))), [(4, 1)]),
+    "cross entropy": (lambda z: cross_entropy(z, np.array([0, 2, 1, 2])), [(4, 3)]),
 }
 
 
@@ -94,6 +95,8 @@ MORE_CASES: dict[str, tuple[Callable[..., Tensor], list[tuple[int, ...]], type]]
     "bce with logits none": (lambda z: binary_cross_entropy_with_logits(
         z, np.zeros((2, 2)), "none"), [(2, 2)], np.float64),
     "number ** float32": (lambda a: 2.0 ** a, [(3,)], np.float32),
+    "cross entropy none, smoothed, float32": (lambda z: cross_entropy(
+        z, np.array([1, 0]), "none", label_smoothing=0.2), [(2, 3)], np.float32),
 }
 
 

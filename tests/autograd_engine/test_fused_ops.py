@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograd_engine import (Tensor, binary_cross_entropy, binary_cross_entropy_with_logits,
-                             gradcheck, gradgradcheck, linear)
+                             cross_entropy, gradcheck, gradgradcheck, linear)
 
 rng = np.random.default_rng(7)
 
@@ -101,3 +103,57 @@ def test_bce_at_saturated_probabilities_follows_pytorch() -> None:
     loss.backward()
     assert loss.item() == pytest.approx(100.0 + 0.0 + 100.0 + np.log(2))
     np.testing.assert_allclose(p.grad.data, [-1e12, 0.0, -1e12, 2.0])
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.integers(1, 5), classes=st.integers(1, 4),
+       reduction=st.sampled_from(["mean", "sum", "none"]),
+       smoothing=st.sampled_from([0.0, 0.1, 1.0]), seed=st.integers(0, 2**16))
+def test_cross_entropy_is_log_softmax_picked_and_its_gradient_softmax_minus_target(
+        rows: int, classes: int, reduction: str, smoothing: float, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    z = Tensor(rng.standard_normal((rows, classes)) * 3, requires_grad=True)
+    y = rng.integers(0, classes, rows)
+    log_p = z.data - np.log(np.exp(z.data).sum(axis=1, keepdims=True))
+    per_row = -(1 - smoothing) * log_p[np.arange(rows), y] - smoothing * log_p.mean(axis=1)
+    expected = {"mean": per_row.mean(), "sum": per_row.sum(), "none": per_row}[reduction]
+    loss = cross_entropy(z, y, reduction, label_smoothing=smoothing)
+    np.testing.assert_allclose(loss.data, expected, rtol=1e-12, atol=1e-15)
+    # the closed form: softmax - ((1 - eps) onehot + eps / C), per row, / N for the mean
+    target = np.full((rows, classes), smoothing / classes)
+    target[np.arange(rows), y] += 1 - smoothing
+    scale = 1 / rows if reduction == "mean" else 1.0
+    (loss.sum() if reduction == "none" else loss).backward()
+    np.testing.assert_allclose(z.grad.data, (np.exp(log_p) - target) * scale, rtol=1e-12,
+                               atol=1e-15)
+    assert gradcheck(lambda z: cross_entropy(z, y, reduction, label_smoothing=smoothing), [z])
+    assert gradgradcheck(lambda z: cross_entropy(z, y, reduction, label_smoothing=smoothing),
+                         [z])
+
+
+def test_cross_entropy_is_stable_and_one_node_that_takes_the_classes_as_an_operand() -> None:
+    z = Tensor([[1000.0, -1000.0], [-1000.0, 1000.0]], requires_grad=True)
+    classes = Tensor(np.array([1, 1]))
+    with np.errstate(all="raise"):
+        loss = cross_entropy(z, classes, "none")
+        loss.sum().backward()
+    np.testing.assert_allclose(loss.data, [2000.0, 0.0])
+    np.testing.assert_allclose(z.grad.data, [[1.0, -1.0], [0.0, 0.0]])
+    assert loss.grad_fn.label == "cross_entropy(none)"
+    assert loss.grad_fn.inputs == (z, classes)  # labels are data, as the logits are
+    assert classes.grad is None
+
+
+@pytest.mark.parametrize("logits, target, message", [
+    (np.zeros((2, 3)), np.array([0, 3]), "class index 3 .*position 1.*in \\[0, 2\\]"),
+    (np.zeros((2, 3)), np.array([0.0, 1.0]), "integers of shape \\(2,\\)"),
+    (np.zeros((2, 3)), np.array([0, 1, 2]), "shape \\(2,\\) for logits of shape \\(2, 3\\)"),
+    (np.zeros(3), np.array([0]), "shape \\(N, C\\)"),
+])
+def test_cross_entropy_says_what_is_wrong_with_its_input(logits, target, message) -> None:
+    with pytest.raises((TypeError, ValueError), match=message):
+        cross_entropy(Tensor(logits, requires_grad=True), target)
+    with pytest.raises(ValueError, match="reduction"):
+        cross_entropy(Tensor(np.zeros((1, 2))), [0], "average")
+    with pytest.raises(ValueError, match="label_smoothing"):
+        cross_entropy(Tensor(np.zeros((1, 2))), [0], label_smoothing=1.5)
