@@ -195,8 +195,9 @@ def values(x: Any) -> Any:
 def call(op: "type[Function]", *operands: Any, **params: Any) -> Any:
     """Run `op` inside a backward formula on what that backward was given: recorded, when
     its operands are Tensors; just its forward on plain arrays otherwise."""
-    if any(isinstance(x, Tensor) for x in operands):
-        return op.apply(*operands, **params)
+    for x in operands:  # (a loop, not any(...): this runs inside backward formulas)
+        if isinstance(x, Tensor):
+            return op.apply(*operands, **params)
     return (op(**params) if params else op()).forward(*operands)
 
 

@@ -130,7 +130,10 @@ class Tensor(TensorMethods):
         """Record that `.data` was changed in place by code outside the Tensor operators (an
         optimizer's numpy update, a weight initialiser), so that a graph which saved the old
         value refuses to backward instead of giving a wrong gradient."""
-        self.shared_counter().value += 1
+        counter = self._counter  # shared_counter(), inlined: optimizers call this per step
+        if counter is None:
+            counter = self._counter = VersionCounter()
+        counter.value += 1
 
     def shared_counter(self) -> "VersionCounter":
         """This tensor's version counter, shared with every tensor viewing the same memory

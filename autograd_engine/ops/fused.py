@@ -40,13 +40,10 @@ class Linear(Function):
 
     def backward(self, grad: Any, out: Any, x: Any, weight: Any, bias: Any = None) -> Grads:
         grad_x = grad @ weight if self.needs(0) else None
-        grad_weight = grad_bias = None
-        if bias is not None and self.needs(2):
-            grad_bias = grad.sum(axis=tuple(range(grad.ndim - 1)))  # over every batch axis
-        if self.needs(1):
-            if x.ndim != 2:  # fold batch axes: a (..., in) input is a (batch, in) matrix
-                grad, x = grad.reshape(-1, grad.shape[-1]), x.reshape(-1, x.shape[-1])
-            grad_weight = grad.mT @ x
+        if x.ndim != 2:  # fold batch axes: a (..., in) input is a (batch, in) matrix
+            grad, x = grad.reshape(-1, grad.shape[-1]), x.reshape(-1, x.shape[-1])
+        grad_weight = grad.mT @ x if self.needs(1) else None
+        grad_bias = grad.sum(axis=0) if bias is not None and self.needs(2) else None
         return grad_x, grad_weight, grad_bias
 
 
@@ -84,7 +81,7 @@ class BinaryCrossEntropyWithLogits(Function):
 
     def backward(self, grad: Any, out: Any, logits: Any, target: Any) -> Grads:
         if self.reduction == "mean":
-            grad = grad / np.size(values(logits))
+            grad = grad / values(logits).size
         grad_logits = (call(Sigmoid, logits) - target) * grad if self.needs(0) else None
         grad_target = -logits * grad if self.needs(1) else None
         return grad_logits, grad_target
@@ -117,7 +114,7 @@ class BinaryCrossEntropy(Function):
 
     def backward(self, grad: Any, out: Any, p: Any, target: Any) -> Grads:
         if self.reduction == "mean":
-            grad = grad / np.size(values(p))
+            grad = grad / values(p).size
         grad_p = grad_target = None
         if self.needs(0):
             grad_p = grad * (p - target) / call(Maximum, p * (1 - p), self.EPSILON)

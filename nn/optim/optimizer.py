@@ -93,8 +93,9 @@ class Optimizer:
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                data = p.data
-                grad = np.asarray(p.grad.data, dtype=data.dtype)
+                data, grad = p.data, p.grad.data
+                if grad.dtype != data.dtype:  # a .grad set by hand in another dtype
+                    grad = grad.astype(data.dtype)
                 state = states.get(p)
                 if state is None:
                     state = states[p] = {}

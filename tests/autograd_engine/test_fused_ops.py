@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd_engine import (Tensor, binary_cross_entropy, binary_cross_entropy_with_logits,
                              cross_entropy, gradcheck, gradgradcheck, linear)
+from engine_strategies import FAST
 
 rng = np.random.default_rng(7)
 
@@ -105,7 +106,7 @@ def test_bce_at_saturated_probabilities_follows_pytorch() -> None:
     np.testing.assert_allclose(p.grad.data, [-1e12, 0.0, -1e12, 2.0])
 
 
-@settings(max_examples=40, deadline=None)
+@FAST
 @given(rows=st.integers(1, 5), classes=st.integers(1, 4),
        reduction=st.sampled_from(["mean", "sum", "none"]),
        smoothing=st.sampled_from([0.0, 0.1, 1.0]), seed=st.integers(0, 2**16))
