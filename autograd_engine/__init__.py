@@ -18,12 +18,14 @@ from .ops.fused import (binary_cross_entropy, binary_cross_entropy_with_logits, 
                         linear)
 from .ops.reductions import log_softmax, softmax
 from .ops.shape import concatenate, stack
+from .replay import CompileError, compile
 from .tensor import Tensor
 
 __all__ = [
-    "Function", "GradcheckError", "Tensor", "binary_cross_entropy",
-    "binary_cross_entropy_with_logits", "concatenate", "cross_entropy", "detect_anomaly", "enable_grad",
-    "grad", "gradcheck", "gradgradcheck", "is_anomaly_enabled", "is_grad_enabled", "linear",
-    "log_softmax", "maximum", "minimum", "no_grad", "reverse_topological_order",
-    "run_backward", "set_grad_enabled", "softmax", "stack", "topological_order", "where",
+    "CompileError", "Function", "GradcheckError", "Tensor", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "compile", "concatenate", "cross_entropy",
+    "detect_anomaly", "enable_grad", "grad", "gradcheck", "gradgradcheck", "is_anomaly_enabled",
+    "is_grad_enabled", "linear", "log_softmax", "maximum", "minimum", "no_grad",
+    "reverse_topological_order", "run_backward", "set_grad_enabled", "softmax", "stack",
+    "topological_order", "where",
 ]

@@ -95,7 +95,7 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any], retain_graph
     on_arrays = not create_graph and on_step is None
     grads: dict[Tensor, Any] = {}
     for root, gradient in zip(roots, gradients):
-        seed = _seed_gradient(root, gradient)
+        seed = seed_gradient(root, gradient)
         seed = seed.data if on_arrays else seed
         grads[root] = grads[root] + seed if root in grads else seed
     wanted = set(capture) if capture is not None else None
@@ -116,7 +116,7 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any], retain_graph
                     captured[node] = grad + 0.0 if isinstance(grad, Tensor) else Tensor._from_op(
                         np.array(grad), None)
             elif function is None or node._retains_grad:
-                node.grad = _accumulate(node.grad, grad, create_graph)
+                node.grad = accumulate_gradient(node.grad, grad, create_graph)
             if function is None or (on_the_way is not None and node not in on_the_way):
                 continue
             inputs = function.inputs
@@ -135,13 +135,22 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any], retain_graph
                 if g is None or not isinstance(x, Tensor) or not x.requires_grad:
                     continue
                 data = x.data
-                if g.shape != data.shape:  # the one place numpy broadcasting is undone
-                    g = call(SumTo, g, shape=data.shape, input_shape=g.shape)
-                if g.dtype != data.dtype:
-                    g = g.astype(data.dtype)  # a float32 input gets a float32 gradient
+                if g.shape != data.shape or g.dtype != data.dtype:
+                    g = fit_gradient(g, data)
                 previous = grads.get(x)
                 grads[x] = g if previous is None else previous + g
     return captured
+
+
+def fit_gradient(g: Any, data: Any) -> Any:
+    """An input's gradient in the input's own shape and dtype: the one place numpy
+    broadcasting is undone (summed back by `SumTo`), and a float32 input gets a float32
+    gradient."""
+    if g.shape != data.shape:
+        g = call(SumTo, g, shape=data.shape, input_shape=g.shape)
+    if g.dtype != data.dtype:
+        g = g.astype(data.dtype)
+    return g
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: Optional[bool] = None,
@@ -187,7 +196,8 @@ def _leading_to(order: list[Tensor], wanted: set[Tensor]) -> set[Tensor]:
     return on_the_way
 
 
-def _accumulate(current: Optional[Tensor], grad: Any, create_graph: bool) -> Tensor:
+def accumulate_gradient(current: Optional[Tensor], grad: Any, create_graph: bool
+                        ) -> Tensor:
     """The new `.grad`: the sum with what it had, or, the first time, a copy of its own (one
     gradient can reach two leaves, as in a + b, and the user may change a `.grad` in place).
     With create_graph the gradient itself is kept, graph and all."""
@@ -200,7 +210,7 @@ def _accumulate(current: Optional[Tensor], grad: Any, create_graph: bool) -> Ten
     return Tensor._from_op(grad.copy() if type(grad) is np.ndarray else grad, None)
 
 
-def _seed_gradient(root: Tensor, gradient: Any) -> Tensor:
+def seed_gradient(root: Tensor, gradient: Any) -> Tensor:
     """The gradient backward starts from: 1 for a one-element output, else the user's."""
     if not isinstance(root, Tensor):
         raise TypeError(f"backward: expected a Tensor, got {type(root).__name__}")

@@ -1,0 +1,306 @@
+"""`compile(step_fn)`: trace a training step, then replay its forward and backward as plain
+array operations. What `torch.compile` and `jax.jit` do, in miniature.
+
+    step = compile(lambda x, y: loss_fn(model(x), y))
+    for x, y in batches:
+        optimizer.zero_grad()
+        loss = step(x, y)        # forward and backward: every .grad as loss.backward() leaves it
+        optimizer.step()
+
+The graph *is* the trace: the first call runs `step_fn` eagerly, and its graph records every
+op with its settings and operands. From it compile writes a Python function of straight-line
+array code (`step.code`, worth reading): the ops' forwards in topological order, then their
+backward formulas in the order `backward()` walks, each value and gradient in a variable of
+its own. A replay skips what eager mode pays per op: a Tensor for each result, the graph walk
+and its sort, the dictionary of gradients, the version checks. The arithmetic is the same
+calls in the same order, so the results are the same to the last bit.
+
+What a replay cannot see, it checks for:
+- the inputs' shapes and dtypes, on every call (a replay is for fixed shapes);
+- Python control flow and values computed outside the graph: the second call also runs
+  eagerly, and its graph must match the first op for op, parameter for parameter, constant
+  for constant. A batch's labels turned into an index, a Dropout mask, an `if` on a value:
+  each shows up as a difference, and compile says where. (A branch that first changes on a
+  later call cannot be seen: as with jax.jit, a compiled step must do the same every time.)
+"""
+
+from __future__ import annotations
+
+import builtins
+import textwrap
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+from .function import Function
+from .graph import (accumulate_gradient, fit_gradient, run_backward, seed_gradient,
+                    topological_order)
+from .tensor import Tensor
+
+#: Past this many tensors in a graph, generating (and compiling) its code costs more than
+#: replaying it could save.
+MAX_NODES = 20_000
+
+
+class CompileError(RuntimeError):
+    """The step cannot be replayed: its inputs or what it records changed."""
+
+
+def compile(step_fn: Callable[..., Tensor]) -> "CompiledStep":  # noqa: A001 (torch's name)
+    """Trace `step_fn` (Tensors in, a one-element loss Tensor out) on its first calls and
+    replay it after. Each call runs forward and backward (`step_fn` must not call backward
+    itself) and returns the loss, detached. See the module docstring."""
+    if not callable(step_fn):
+        raise TypeError(f"compile: expected a function, got {type(step_fn).__name__}")
+    return CompiledStep(step_fn)
+
+
+class CompiledStep:
+    """A step function that runs eagerly twice (trace, then check the trace), then replays."""
+
+    def __init__(self, step_fn: Callable[..., Tensor]) -> None:
+        self.step_fn = step_fn
+        self.plan: Optional[Plan] = None
+        self.verified = False
+
+    @property
+    def code(self) -> Optional[str]:
+        """The Python source a replay runs (None before the first call): read it to see a
+        training step as the straight-line program it is."""
+        return None if self.plan is None else self.plan.code
+
+    def __call__(self, *inputs: Any) -> Tensor:
+        inputs = tuple(x if isinstance(x, Tensor) else Tensor(x) for x in inputs)
+        if self.verified:
+            return self.plan.replay(inputs)
+        loss = self.step_fn(*inputs)
+        plan = Plan(loss, inputs)
+        if self.plan is not None:
+            self.plan.check_same_as(plan)
+            self.verified = True
+        self.plan = plan
+        run_backward([loss], [None], retain_graph=False, create_graph=False)
+        return Tensor._from_op(loss.data, None)
+
+
+class Plan:
+    """One recorded graph as a Python function of straight-line array code (`code`): the
+    forward's calls in topological order, then the backward formulas in reverse, each value
+    and gradient in a variable named after its slot (v3, g3)."""
+
+    def __init__(self, loss: Any, inputs: tuple[Tensor, ...]) -> None:
+        _check_loss(loss)
+        self.input_signature = _signature(inputs)
+        self.leaves: list[tuple[Tensor, tuple[int, ...]]] = []  # read afresh on each call
+        self.described: list[tuple[Any, ...]] = []  # what `check_same_as` compares
+        self.slot_of: dict[Tensor, int] = {x: i for i, x in enumerate(inputs)}
+        self.slots = len(inputs)  # values are numbered: inputs first, then in forward order
+        self.names: dict[str, Any] = {"fit": fit_gradient, "accumulate": accumulate_gradient,
+                                      "as_stored": _as_stored}
+        self.lines: list[str] = []
+        self.operands_of: dict[int, list[str]] = {}  # a node's slot -> its operands' names
+        order = topological_order([loss])
+        if len(order) > MAX_NODES:
+            raise CompileError(f"compile: step_fn records {len(order)} tensors; straight-line "
+                               f"code is made for at most {MAX_NODES:,}. Run it uncompiled.")
+        for node in order:
+            if node.grad_fn is not None:
+                self._write_forward(node)
+        self.lines.append("    # backward, in the order backward() walks: loss first")
+        self.names["seed"] = seed_gradient(loss, None).data
+        receivers = sorted({self.slot_of[node] for node in order if node is not loss})
+        if receivers:
+            self.lines.append("    " + " = ".join(f"g{slot}" for slot in receivers) + " = None")
+        self.lines.append(f"    g{self.slot_of[loss]} = seed.copy()")
+        for node in reversed(order):
+            self._write_backward(node, inputs)
+        self.lines.append(f"    return v{self.slot_of[loss]}")
+        arguments = ", ".join(f"v{i}" for i in range(len(inputs)))
+        self.code = "\n".join([f"def step(inputs, {arguments}):"] + self.lines) + "\n"
+        exec(builtins.compile(self.code, "<compiled step>", "exec"), self.names)
+        self.run = self.names["step"]
+
+    def _new_slot(self) -> int:
+        self.slots += 1
+        return self.slots - 1
+
+    def _write_forward(self, node: Tensor) -> None:
+        function = node.grad_fn
+        if node._retains_grad:
+            raise CompileError("compile: a compiled step cannot keep an intermediate gradient "
+                               "(retain_grad()); compute it in an uncompiled step")
+        operands, refs = [], []
+        for x in function.inputs:
+            if not isinstance(x, Tensor):  # a Python number operand
+                name = f"k{self._new_slot()}"
+                self.names[name] = x
+                operands.append(name)
+                refs.append(("number", x))
+                continue
+            if x not in self.slot_of:  # a leaf met for the first time: parameter or constant
+                slot = self.slot_of[x] = self._new_slot()
+                self.names[f"t{slot}"] = x
+                self.leaves.append((x, x.data.shape))
+                what = "parameter" if x.requires_grad else "constant"
+                self.lines.append(f"    v{slot} = t{slot}.data  # {what} {_shape(x)}")
+            slot = self.slot_of[x]
+            operands.append(f"v{slot}")
+            refs.append(("input", slot) if slot < len(self.input_signature)
+                        else ("node", slot) if x.grad_fn is not None else ("leaf", x))
+        slot = self.slot_of[node] = self._new_slot()
+        self.names[f"forward{slot}"] = function.forward
+        self.names[f"backward{slot}"] = function.backward
+        call = f"forward{slot}({', '.join(operands)})"
+        if node.ndim == 0:  # 0-d results are numpy scalars, as Tensor._from_op keeps them
+            call = f"as_stored({call})"
+        self.lines.append(f"    v{slot} = {call}  # {function.label} -> {_shape(node)}")
+        self.described.append((function, _parameters(function), tuple(refs)))
+        self.operands_of[slot] = operands
+
+    def _write_backward(self, node: Tensor, inputs: tuple[Tensor, ...]) -> None:
+        slot = self.slot_of[node]
+        if node.grad_fn is None:  # a leaf that wants a gradient: into its .grad
+            owner = f"inputs[{slot}]" if slot < len(inputs) else f"t{slot}"
+            self.lines += [f"    if g{slot} is not None:",
+                           f"        {owner}.grad = accumulate({owner}.grad, g{slot}, False)"]
+            return
+        operands = self.operands_of[slot]
+        self.lines += [f"    if g{slot} is not None:  # {node.grad_fn.label}",
+                       f"        grads = backward{slot}(g{slot}, v{slot}, {', '.join(operands)})"]
+        for i, x in enumerate(node.grad_fn.inputs):
+            if not (isinstance(x, Tensor) and x.requires_grad):
+                continue
+            target = self.slot_of[x]
+            self.lines += [
+                f"        g = grads[{i}]",
+                "        if g is not None:",
+                f"            if g.shape != v{target}.shape or g.dtype != v{target}.dtype:",
+                f"                g = fit(g, v{target})",
+                f"            g{target} = g if g{target} is None else g{target} + g"]
+
+    def replay(self, inputs: tuple[Tensor, ...]) -> Tensor:
+        """Forward and backward on new inputs of the traced shapes; returns the loss."""
+        if _signature(inputs) != self.input_signature:
+            raise CompileError(_changed_inputs(self.input_signature, _signature(inputs)))
+        for leaf, shape in self.leaves:
+            if leaf.data.shape != shape:
+                raise CompileError(f"compile: a tensor the step reads changed shape from "
+                                   f"{shape} to {leaf.data.shape} since it was traced")
+        return Tensor._from_op(self.run(inputs, *[x.data for x in inputs]), None)
+
+    def check_same_as(self, other: "Plan") -> None:
+        """Raise CompileError, naming the first difference, unless `other` (the next call's
+        graph) records what this plan does."""
+        if other.input_signature != self.input_signature:
+            raise CompileError(_changed_inputs(self.input_signature, other.input_signature))
+        for position, (mine, theirs) in enumerate(zip(self.described, other.described)):
+            (first, first_settings, first_operands) = mine
+            (second, second_settings, second_operands) = theirs
+            if type(first) is not type(second):
+                raise CompileError(f"compile: op {position} of step_fn was '{first.name}' on the "
+                                   f"first call and '{second.name}' on the second. " + _ADVICE)
+            if not _same(first_settings, second_settings):
+                raise CompileError(f"compile: op {position} of step_fn ('{first.name}') had "
+                                   f"{_short(first_settings)} on the first call and "
+                                   f"{_short(second_settings)} on the second. " + _ADVICE)
+            for k, (a, b) in enumerate(zip(first_operands, second_operands)):
+                if not _same_operand(a, b):
+                    raise CompileError(f"compile: op {position} of step_fn ('{first.name}') "
+                                       f"took {_says(a)} as operand {k} on the first call and "
+                                       f"{_says(b)} on the second. " + _ADVICE)
+        if len(self.described) != len(other.described):
+            raise CompileError(f"compile: step_fn recorded {len(self.described)} ops on its "
+                               f"first call and {len(other.described)} on its second: Python "
+                               "control flow changed what it computes. " + _ADVICE)
+
+
+_ADVICE = ("Replay would silently repeat the first call's. A compiled step must record the "
+           "same ops on every call, and every value that changes between calls (a batch, its "
+           "labels, a mask) must come in as an input Tensor. Move the changing part out of "
+           "step_fn, or run the step uncompiled.")
+
+
+def _check_loss(loss: Any) -> None:
+    if not isinstance(loss, Tensor):
+        raise CompileError(f"compile: step_fn must return the loss as a Tensor, got "
+                           f"{type(loss).__name__}")
+    if loss.grad_fn is None:
+        raise CompileError("compile: step_fn's loss has no graph: no parameter that requires "
+                           "grad was used, or it ran under no_grad()")
+    if loss.grad_fn.version_stamp < 0:
+        raise CompileError("compile: step_fn already ran backward(); return the loss and let "
+                           "the compiled step run backward")
+    if loss.numel() != 1:
+        raise CompileError(f"compile: step_fn must return a one-element loss, got shape "
+                           f"{loss.shape}")
+
+
+def _as_stored(value: Any) -> Any:
+    return value[()] if type(value) is np.ndarray and not value.shape else value
+
+
+def _shape(x: Tensor) -> str:
+    return f"{tuple(x.shape)} {x.dtype}"
+
+
+def _signature(inputs: tuple[Tensor, ...]) -> tuple[tuple[Any, ...], ...]:
+    return tuple((x.data.shape, x.data.dtype, x.requires_grad) for x in inputs)
+
+
+def _parameters(function: Function) -> dict[str, Any]:
+    """An op's own settings (axes, index, reduction, ...): every slot below Function's."""
+    names = [name for cls in type(function).__mro__ if cls is not Function
+             for name in getattr(cls, "__slots__", ()) if name != "__weakref__"]
+    found = {name: getattr(function, name) for name in names if hasattr(function, name)}
+    found.update(getattr(function, "__dict__", {}))
+    return found
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal values, arrays compared by shape, dtype and elements, containers item by item."""
+    if isinstance(a, (np.ndarray, np.generic)) or isinstance(b, (np.ndarray, np.generic)):
+        return (np.shape(a) == np.shape(b) and np.asarray(a).dtype == np.asarray(b).dtype
+                and bool(np.array_equal(a, b, equal_nan=np.asarray(a).dtype.kind in "fc")))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and a == b
+
+
+def _same_operand(a: tuple[str, Any], b: tuple[str, Any]) -> bool:
+    if a[0] != b[0]:
+        return False
+    if a[0] == "leaf":  # a parameter is the same tensor; a constant has the same value
+        first, second = a[1], b[1]
+        if first.requires_grad or second.requires_grad:
+            return first is second
+        return _same(first.data, second.data)
+    return _same(a[1], b[1])
+
+
+def _says(operand: tuple[str, Any]) -> str:
+    kind, value = operand
+    if kind == "leaf":
+        if value.requires_grad:
+            return f"a parameter of shape {value.shape}"
+        return f"a constant {_short(value.data)}"
+    return {"input": f"input {value}", "node": "an op's result",
+            "number": f"the number {value!r}"}[kind]
+
+
+def _short(value: Any) -> str:
+    return textwrap.shorten(repr(value), 160, placeholder=" ...")
+
+
+def _changed_inputs(traced: tuple[Any, ...], given: tuple[Any, ...]) -> str:
+    if len(traced) != len(given):
+        return (f"compile: the step was traced with {len(traced)} inputs, and is called with "
+                f"{len(given)}")
+    for i, (then, now) in enumerate(zip(traced, given)):
+        if then != now:
+            return (f"compile: input {i} has shape {now[0]}, {now[1]}, requires_grad={now[2]}, "
+                    f"but the step was traced with shape {then[0]}, {then[1]}, "
+                    f"requires_grad={then[2]}. A compiled step replays fixed shapes: compile "
+                    "another step for this one (e.g. for a smaller last batch), or drop it.")
+    return "compile: the inputs changed"

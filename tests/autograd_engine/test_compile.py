@@ -1,0 +1,184 @@
+"""compile(step_fn): after two eager calls (trace, then a check of the trace) a step is
+replayed as straight-line array code. Replays must equal eager mode to the last bit, and
+anything a replay could not see (new shapes, other ops, values made outside the graph) must be
+a clear error, never a silently frozen value."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd_engine import CompileError, Tensor, compile, cross_entropy, linear, log_softmax
+from engine_strategies import FAST, broadcastable_pairs
+
+
+def eager_and_compiled(step_fn: Callable[..., Tensor], params: list[Tensor],
+                       batches: list[tuple]) -> None:
+    """Run step_fn eagerly and compiled from the same parameters over the batches, a plain
+    gradient-descent update after each step; losses, gradients and parameters must be equal
+    bit for bit at every step (three or more batches: two traced, then replays)."""
+    twins = [Tensor(p.data, requires_grad=True) for p in params]
+    compiled = compile(lambda *inputs: step_fn(twins, *inputs))
+    for batch in batches:
+        loss = step_fn(params, *[Tensor(x) for x in batch])
+        loss.backward()
+        replayed = compiled(*batch)
+        assert np.array_equal(loss.data, replayed.data) and replayed.dtype == loss.dtype
+        for p, q in zip(params, twins):
+            assert np.array_equal(p.grad.data, q.grad.data) and p.grad.dtype == q.grad.dtype
+            p.data -= 0.1 * p.grad.data
+            q.data -= 0.1 * q.grad.data
+            p.grad = q.grad = None
+    assert compiled.verified
+
+
+def test_an_mlp_step_replays_bit_for_bit() -> None:
+    rng = np.random.default_rng(0)
+    params = [Tensor(rng.standard_normal(shape), requires_grad=True)
+              for shape in [(5, 4), (5,), (3, 5), (3,)]]
+
+    def step(p: list[Tensor], x: Tensor, y: Tensor) -> Tensor:
+        hidden = linear(x, p[0], p[1]).tanh()
+        return cross_entropy(linear(hidden, p[2], p[3]), y)
+
+    batches = [(rng.standard_normal((6, 4)), rng.integers(0, 3, 6)) for _ in range(5)]
+    eager_and_compiled(step, params, batches)
+
+
+@FAST
+@given(pair=broadcastable_pairs(), seed=st.integers(0, 2**16))
+def test_broadcasting_and_0d_values_replay_bit_for_bit(pair: tuple, seed: int) -> None:
+    """Gradients summed back over broadcast axes, and 0-d results, as the engine does them."""
+    x_shape, w_shape = pair
+    rng = np.random.default_rng(seed)
+    params = [Tensor(rng.uniform(0.5, 1.5, w_shape), requires_grad=True),
+              Tensor(rng.uniform(0.5, 1.5), requires_grad=True)]
+
+    def step(p: list[Tensor], x: Tensor) -> Tensor:
+        y = (x * p[0] + p[1]).exp() / 2.0
+        return (y * y).mean() + p[1] ** 2
+
+    eager_and_compiled(step, params, [(rng.uniform(-1, 1, x_shape),) for _ in range(3)])
+
+
+def test_float32_stays_float32_and_an_input_can_ask_for_its_gradient() -> None:
+    w = Tensor(np.arange(6.0).reshape(2, 3) / 10, dtype=np.float32, requires_grad=True)
+    step = compile(lambda x: (linear(x, w).sigmoid() * 2.0).sum())
+    for i in range(4):
+        x = Tensor(np.full((4, 3), i, dtype=np.float32), requires_grad=True)
+        expected = Tensor(x.data, requires_grad=True)
+        eager = (linear(expected, Tensor(w.data)).sigmoid() * 2.0).sum()
+        eager.backward()
+        loss = step(x)
+        assert loss.dtype == np.float32 and np.array_equal(loss.data, eager.data)
+        assert x.grad.dtype == np.float32 and np.array_equal(x.grad.data, expected.grad.data)
+        assert w.grad.dtype == np.float32
+
+
+def test_gradients_accumulate_into_grad_as_backward_does() -> None:
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    step = compile(lambda x: (w * x).sum())
+    for _ in range(4):  # no zero_grad: 4 calls add up, eager or replayed
+        step(np.array([3.0, 4.0]))
+    np.testing.assert_array_equal(w.grad.data, [12.0, 16.0])
+
+
+def test_a_new_shape_is_an_error_that_names_the_input_and_both_shapes() -> None:
+    w = Tensor(np.ones(3), requires_grad=True)
+    step = compile(lambda x, y: ((x * w).sum(axis=1) - y).sum())
+    for _ in range(3):
+        step(np.ones((4, 3)), np.ones(4))
+    with pytest.raises(CompileError, match=r"input 0 has shape \(2, 3\).*traced with shape "
+                                           r"\(4, 3\).*last batch"):
+        step(np.ones((2, 3)), np.ones(2))
+    with pytest.raises(CompileError, match="traced with 2 inputs, and is called with 1"):
+        step(np.ones((4, 3)))
+
+
+def test_control_flow_that_changes_the_ops_is_caught_on_the_second_call() -> None:
+    w = Tensor(np.ones(3), requires_grad=True)
+    calls = []
+
+    def step(x: Tensor) -> Tensor:
+        calls.append(1)
+        y = x * w
+        return (y.tanh() if len(calls) == 2 else y.exp()).sum()
+
+    compiled = compile(step)
+    compiled(np.ones(3))
+    with pytest.raises(CompileError, match="op 1 of step_fn was 'exp' on the first call and "
+                                           "'tanh' on the second"):
+        compiled(np.ones(3))
+
+
+def test_values_made_from_the_inputs_outside_the_graph_are_caught() -> None:
+    """Labels read as an index, a random mask: replay would freeze them, so compile refuses."""
+    w = Tensor(np.ones((2, 3)), requires_grad=True)
+
+    def picked_by_index(x: Tensor, y: Tensor) -> Tensor:
+        return -log_softmax(x @ w, axis=1)[np.arange(2), y.data].sum()  # y read as numbers
+
+    step = compile(picked_by_index)
+    step(np.ones((2, 2)), np.array([0, 1]))
+    with pytest.raises(CompileError, match=r"'getitem'\) had .*index.* on the first call"):
+        step(np.ones((2, 2)), np.array([2, 1]))
+
+    rng = np.random.default_rng(0)
+    step = compile(lambda x: (x * w[0] * (rng.random(3) > 0.5)).sum())  # a dropout-like mask
+    step(np.ones(3))
+    with pytest.raises(CompileError, match="operand 1 on the first call"):
+        for _ in range(20):  # until two masks differ
+            step(np.ones(3))
+
+
+def test_the_same_values_made_inside_the_step_are_fine() -> None:
+    w = Tensor(np.ones(3), requires_grad=True)
+    step = compile(lambda x: (x * w * np.arange(3.0)).sum())  # a fresh, equal constant each call
+    for _ in range(3):
+        step(np.ones(3))
+    assert step.verified
+    np.testing.assert_array_equal(w.grad.data, [0.0, 3.0, 6.0])
+
+
+@pytest.mark.parametrize("step_fn, message", [
+    (lambda x: 3.0, "must return the loss as a Tensor, got float"),
+    (lambda x: x * 2.0, "no graph"),
+    (lambda x: x * Tensor(np.ones(3), requires_grad=True), "one-element loss.*shape \\(3,\\)"),
+    (lambda x: (x * Tensor(np.ones(3), requires_grad=True)).sum(), "operand 1.*parameter"),
+])
+def test_what_compile_cannot_replay_is_a_clear_error(step_fn: Callable, message: str) -> None:
+    step = compile(step_fn)
+    with pytest.raises(CompileError, match=message):
+        step(np.ones(3))
+        step(np.ones(3))
+
+
+def test_a_step_that_runs_backward_itself_or_keeps_a_gradient_is_refused() -> None:
+    w = Tensor(np.ones(3), requires_grad=True)
+
+    def runs_backward(x: Tensor) -> Tensor:
+        loss = (x * w).sum()
+        loss.backward()
+        return loss
+
+    with pytest.raises(CompileError, match="already ran backward"):
+        compile(runs_backward)(np.ones(3))
+    with pytest.raises(CompileError, match="retain_grad"):
+        compile(lambda x: (x * w).retain_grad().sum())(np.ones(3))
+    with pytest.raises(TypeError, match="expected a function"):
+        compile(3)
+
+
+def test_the_replayed_code_can_be_read() -> None:
+    w = Tensor(np.ones((2, 3)), requires_grad=True)
+    step = compile(lambda x: linear(x, w).relu().sum())
+    assert step.code is None
+    step(np.ones((4, 3)))
+    code = step.code
+    assert code.startswith("def step(inputs, v0):")
+    assert "# linear -> (4, 2) float64" in code and "# relu" in code
+    assert "t1.grad = accumulate(t1.grad, g1, False)" in code
