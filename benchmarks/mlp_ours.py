@@ -1,14 +1,16 @@
-"""Our contender: the MLP step as a user of the library writes it.
+"""Our contenders: the MLP step as a user of the library writes it, eager and compiled.
 
 `nn.Sequential` of `nn.Linear`/`nn.ReLU`, the library's loss, `nn.optim.SGD`: the same code a
-PyTorch user would write, so the comparison with PyTorch is like for like.
+PyTorch user would write, so the comparison with PyTorch is like for like. The compiled step
+is the same model, loss and optimizer with the forward and backward under
+`autograd_engine.compile` (the issue's stretch: trace once, replay many).
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable, Iterator
 
-from autograd_engine import Tensor
+from autograd_engine import Tensor, compile
 
 from .data import MLPCase, cycle, pytorch_style_step, sequential_mlp
 
@@ -31,3 +33,18 @@ def build(case: MLPCase) -> tuple[Any, Any, Any, Iterator[tuple[Any, Any]]]:
 def make_step(case: MLPCase) -> Callable[[], float]:
     """One SGD training step on the next batch; returns the batch loss."""
     return pytorch_style_step(*build(case))
+
+
+def make_compiled_step(case: MLPCase) -> Callable[[], float]:
+    """The same training step, its forward and backward compiled; returns the batch loss."""
+    model, loss_fn, optimizer, batches = build(case)
+    forward_and_backward = compile(lambda x, y: loss_fn(model(x), y))
+
+    def step() -> float:
+        x, y = next(batches)
+        optimizer.zero_grad()
+        loss = forward_and_backward(x, y)
+        optimizer.step()
+        return loss.item()
+
+    return step

@@ -43,6 +43,8 @@ def targets() -> list[Target]:
                "chain 1M / 10x100k", 1.5, "1.39"),
         Target("chain/memory", "deep chain of 1M ops with backward, peak traced memory",
                "ours (traced)", 250, "452 MB (micrograd: about 1.5 GB RSS)", unit="MB"),
+        Target("mlp32/compiled/numpy", "stretch: MLP batch 32, compiled / hand numpy",
+               "b32 compiled / numpy", 1.2, "(not built)"),
     ]
 
 

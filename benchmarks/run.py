@@ -29,6 +29,8 @@ from .timing import calibrated_inner, interleaved, median_ratio, medians, ratio_
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parent.parent
+#: Our contenders, eager and compiled: each is compared with every other contender.
+OURS = ("ours", "compiled")
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ def main(argv: Optional[list[str]] = None) -> None:
 def run_mlp(case: MLPCase, settings: Settings, torch: Any) -> dict[str, Any]:
     """Time one MLP training step of every contender."""
     steps: dict[str, Callable[[], float]] = {"ours": mlp_ours.make_step(case),
+                                             "compiled": mlp_ours.make_compiled_step(case),
                                              "numpy": mlp_numpy.make_step(case)}
     if torch is not None:
         steps["torch"] = mlp_torch.make_step(case)
@@ -224,17 +227,17 @@ def _time_case(name: str, steps: dict[str, Callable[[], float]], settings: Setti
     inner = inner or calibrated_inner(steps, settings.block_seconds)
     repeats = repeats or settings.repeats
     times = interleaved(steps, repeats, inner, label=name.strip()[:30])
-    result = {"name": name, "median_seconds": medians(times), "ratios": {
-        f"ours/{peer}": median_ratio(times, "ours", peer) for peer in steps if peer != "ours"},
-        "ratios_of_best": {f"ours/{peer}": ratio_of_best(times, "ours", peer)
-                           for peer in steps if peer != "ours"},
-        "repeats": repeats, "calls_per_block": inner, "seconds_per_round": times,
-        **extra}
+    pairs = [(mine, peer) for mine in OURS if mine in steps for peer in steps if peer not in OURS]
+    result = {"name": name, "median_seconds": medians(times),
+              "ratios": {f"{mine}/{peer}": median_ratio(times, mine, peer) for mine, peer in pairs},
+              "ratios_of_best": {f"{mine}/{peer}": ratio_of_best(times, mine, peer)
+                                 for mine, peer in pairs},
+              "repeats": repeats, "calls_per_block": inner, "seconds_per_round": times, **extra}
     for contender, seconds in result["median_seconds"].items():
-        ratio = result["ratios"].get(f"ours/{contender}")
-        note = "" if ratio is None else (f"   ours/{contender} = {ratio:.2f} (best of each: "
-                                         f"{result['ratios_of_best'][f'ours/{contender}']:.2f})")
-        print(f"  {contender:>10}: {_format(seconds)} per step{note}")
+        notes = [f"{mine}/{contender} = {result['ratios'][f'{mine}/{contender}']:.2f} (best of "
+                 f"each: {result['ratios_of_best'][f'{mine}/{contender}']:.2f})"
+                 for mine, peer in pairs if peer == contender]
+        print(f"  {contender:>10}: {_format(seconds)} per step   {', '.join(notes)}".rstrip())
     return result
 
 
