@@ -85,8 +85,9 @@ class CompiledStep:
 
 class Plan:
     """One recorded graph as a Python function of straight-line array code (`code`): the
-    forward's calls in topological order, then the backward formulas in reverse, each value
-    and gradient in a variable named after its slot (v3, g3)."""
+    forward's calls in topological order, then the backward formulas in the order backward()
+    walks, each value and gradient in a variable named after its slot (v3, g3). A probe run
+    first finds where gradients need `fit` or a sum, so the code has no checks left to do."""
 
     def __init__(self, loss: Any, inputs: tuple[Tensor, ...]) -> None:
         _check_loss(loss)
@@ -97,7 +98,7 @@ class Plan:
         self.slots = len(inputs)  # values are numbered: inputs first, then in forward order
         self.names: dict[str, Any] = {"fit": fit_gradient, "accumulate": accumulate_gradient,
                                       "as_stored": _as_stored}
-        self.lines: list[str] = []
+        self.forward_lines: list[str] = []
         self.operands_of: dict[int, list[str]] = {}  # a node's slot -> its operands' names
         order = topological_order([loss])
         if len(order) > MAX_NODES:
@@ -106,19 +107,11 @@ class Plan:
         for node in order:
             if node.grad_fn is not None:
                 self._write_forward(node)
-        self.lines.append("    # backward, in the order backward() walks: loss first")
+        self.loss_slot = self.slot_of[loss]
         self.names["seed"] = seed_gradient(loss, None).data
-        receivers = sorted({self.slot_of[node] for node in order if node is not loss})
-        if receivers:
-            self.lines.append("    " + " = ".join(f"g{slot}" for slot in receivers) + " = None")
-        self.lines.append(f"    g{self.slot_of[loss]} = seed.copy()")
-        for node in reversed(order):
-            self._write_backward(node, inputs)
-        self.lines.append(f"    return v{self.slot_of[loss]}")
-        arguments = ", ".join(f"v{i}" for i in range(len(inputs)))
-        self.code = "\n".join([f"def step(inputs, {arguments}):"] + self.lines) + "\n"
-        exec(builtins.compile(self.code, "<compiled step>", "exec"), self.names)
-        self.run = self.names["step"]
+        self.backward_order = order[::-1]
+        self.code = self._source(self._backward_lines(self._probe(inputs)))
+        self.run = self._define(self.code, self.names)
 
     def _new_slot(self) -> int:
         self.slots += 1
@@ -142,7 +135,7 @@ class Plan:
                 self.names[f"t{slot}"] = x
                 self.leaves.append((x, x.data.shape))
                 what = "parameter" if x.requires_grad else "constant"
-                self.lines.append(f"    v{slot} = t{slot}.data  # {what} {_shape(x)}")
+                self.forward_lines.append(f"    v{slot} = t{slot}.data  # {what} {_shape(x)}")
             slot = self.slot_of[x]
             operands.append(f"v{slot}")
             refs.append(("input", slot) if slot < len(self.input_signature)
@@ -153,30 +146,93 @@ class Plan:
         call = f"forward{slot}({', '.join(operands)})"
         if node.ndim == 0:  # 0-d results are numpy scalars, as Tensor._from_op keeps them
             call = f"as_stored({call})"
-        self.lines.append(f"    v{slot} = {call}  # {function.label} -> {_shape(node)}")
+        self.forward_lines.append(f"    v{slot} = {call}  # {function.label} -> {_shape(node)}")
         self.described.append((function, _parameters(function), tuple(refs)))
         self.operands_of[slot] = operands
 
-    def _write_backward(self, node: Tensor, inputs: tuple[Tensor, ...]) -> None:
-        slot = self.slot_of[node]
-        if node.grad_fn is None:  # a leaf that wants a gradient: into its .grad
-            owner = f"inputs[{slot}]" if slot < len(inputs) else f"t{slot}"
-            self.lines += [f"    if g{slot} is not None:",
-                           f"        {owner}.grad = accumulate({owner}.grad, g{slot}, False)"]
-            return
-        operands = self.operands_of[slot]
-        self.lines += [f"    if g{slot} is not None:  # {node.grad_fn.label}",
-                       f"        grads = backward{slot}(g{slot}, v{slot}, {', '.join(operands)})"]
-        for i, x in enumerate(node.grad_fn.inputs):
-            if not (isinstance(x, Tensor) and x.requires_grad):
+    def _probe(self, inputs: tuple[Tensor, ...]) -> dict[tuple[int, int], Any]:
+        """Run the step once as general code, every gradient routed the way run_backward
+        routes it, and note for each (node, input) whether its gradient was None, or needed
+        `fit` (broadcasting undone, or a dtype cast). Shapes and dtypes are fixed from call to
+        call, so the code that replays can leave out the checks. The probe writes no .grad."""
+        notes: dict[tuple[int, int], Any] = {}
+
+        def count(grads: Any, slot: int) -> Any:  # a backward may return more than it has
+            notes[slot, -1] = len(grads)          # inputs (linear without a bias): unpack all
+            return grads
+
+        def route(previous: Any, g: Any, data: Any, key: tuple[int, int]) -> Any:
+            notes[key] = None if g is None else (g.shape != data.shape or g.dtype != data.dtype)
+            if g is None:
+                return previous
+            g = fit_gradient(g, data) if notes[key] else g
+            return g if previous is None else previous + g
+
+        lines = [f"    given = {{{self.loss_slot}: seed}}  # slot -> gradient, as in run_backward"]
+        for node in self.backward_order:
+            slot, function = self.slot_of[node], node.grad_fn
+            lines.append(f"    g{slot} = given.pop({slot}, None)")
+            if function is None:
                 continue
-            target = self.slot_of[x]
-            self.lines += [
-                f"        g = grads[{i}]",
-                "        if g is not None:",
-                f"            if g.shape != v{target}.shape or g.dtype != v{target}.dtype:",
-                f"                g = fit(g, v{target})",
-                f"            g{target} = g if g{target} is None else g{target} + g"]
+            lines += [f"    if g{slot} is not None:",
+                      f"        grads = count(backward{slot}(g{slot}, v{slot}, "
+                      f"{', '.join(self.operands_of[slot])}), {slot})"]
+            for i, x in enumerate(function.inputs):
+                if isinstance(x, Tensor) and x.requires_grad:
+                    target = self.slot_of[x]
+                    lines.append(f"        given[{target}] = route(given.get({target}), "
+                                 f"grads[{i}], v{target}, ({slot}, {i}))")
+        probe = self._define(self._source(lines),
+                             {**self.names, "route": route, "count": count})
+        probe(inputs, *[x.data for x in inputs])
+        return notes
+
+    def _backward_lines(self, notes: dict[tuple[int, int], Any]) -> list[str]:
+        """The backward as straight-line code: each formula's results unpacked into the
+        gradients they are (g12, g9, ...); `fit` and sums only where the probe saw them."""
+        lines = ["    # backward, in the order backward() walks: loss first",
+                 f"    g{self.loss_slot} = seed.copy()"]
+        reached = {self.loss_slot}  # the gradients assigned so far
+        for node in self.backward_order:
+            slot, function = self.slot_of[node], node.grad_fn
+            if slot not in reached:
+                continue  # no gradient reaches it (as backward() skips it)
+            if function is None:  # a leaf: into its .grad
+                owner = f"inputs[{slot}]" if slot < len(self.input_signature) else f"t{slot}"
+                lines.append(f"    {owner}.grad = accumulate({owner}.grad, g{slot}, False)")
+                continue
+            results, after = [], []
+            for i, x in enumerate(function.inputs):
+                note = notes.get((slot, i))
+                if note is None:  # a number, a constant, or no gradient for this input
+                    results.append("_")
+                    continue
+                target = self.slot_of[x]
+                if not note and target not in reached:
+                    results.append(f"g{target}")  # the first and ready: no temporary
+                else:
+                    results.append(f"d{slot}_{i}")
+                    value = f"fit(d{slot}_{i}, v{target})" if note else f"d{slot}_{i}"
+                    after.append(f"    g{target} = {value}" if target not in reached
+                                 else f"    g{target} = g{target} + {value}")
+                reached.add(target)
+            results += ["_"] * (notes[slot, -1] - len(results))
+            unpacked = results[0] + "," if len(results) == 1 else ", ".join(results)
+            lines.append(f"    {unpacked} = backward{slot}(g{slot}, v{slot}, "
+                         f"{', '.join(self.operands_of[slot])})  # {function.label}")
+            lines += after
+        return lines
+
+    def _source(self, backward_lines: list[str]) -> str:
+        arguments = "".join(f", v{i}" for i in range(len(self.input_signature)))
+        return "\n".join([f"def step(inputs{arguments}):", *self.forward_lines,
+                          *backward_lines, f"    return v{self.loss_slot}"]) + "\n"
+
+    @staticmethod
+    def _define(source: str, names: dict[str, Any]) -> Callable[..., Any]:
+        namespace = dict(names)
+        exec(builtins.compile(source, "<compiled step>", "exec"), namespace)
+        return namespace["step"]
 
     def replay(self, inputs: tuple[Tensor, ...]) -> Tensor:
         """Forward and backward on new inputs of the traced shapes; returns the loss."""
