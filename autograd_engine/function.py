@@ -52,6 +52,9 @@ class Function:
     reads_output: ClassVar[bool] = False
     #: The op's name where the class name in snake case is not what code calls it.
     op_name: ClassVar[str] = ""
+    #: False for ops whose result carries no gradient at all (comparisons): never recorded
+    #: for backward, whatever their inputs (compile's trace still keeps them).
+    differentiable: ClassVar[bool] = True
 
     inputs: tuple[Any, ...]
     version_stamp: int  # sum of the inputs' versions at the forward; ~sum once released
@@ -81,14 +84,18 @@ class Function:
             data = function.forward(*arrays)
         except ValueError as error:  # numpy's shape errors, re-said in the user's terms
             raise function.explain_error(error, arrays) from None
-        if not (wants_grad and state.grad_enabled):
+        recording = wants_grad and state.grad_enabled and cls.differentiable
+        if not recording and state.trace is None:
             return Tensor._from_op(data, None)
         function.inputs = inputs
         function.version_stamp = version_sum
         function.walk_mark = None
         if state.detect_anomaly:
             state.creation_sites[function] = _user_code_line()
-        return Tensor._from_op(data, function)
+        out = Tensor._from_op(data, function)
+        if not recording:  # kept for compile's trace only: no gradient flows through it
+            out.requires_grad = False
+        return out
 
     # --- what subclasses write ---------------------------------------------------------------
 

@@ -23,6 +23,9 @@ class _ThreadState(threading.local):
         # Where each op recorded under detect_anomaly() was written (node -> "file:line").
         # Kept here, not on every node, so that normal graphs pay no memory for it.
         self.creation_sites: dict[Any, str] = {}
+        # compile's trace while it records a step: every op is then kept in the graph, with
+        # or without a gradient, and reading a traced value is refused (see replay.py).
+        self.trace: Any = None
 
 
 state = _ThreadState()

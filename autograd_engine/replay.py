@@ -15,13 +15,21 @@ its own. A replay skips what eager mode pays per op: a Tensor for each result, t
 and its sort, the dictionary of gradients, the version checks. The arithmetic is the same
 calls in the same order, so the results are the same to the last bit.
 
-What a replay cannot see, it checks for:
-- the inputs' shapes and dtypes, on every call (a replay is for fixed shapes);
-- Python control flow and values computed outside the graph: the second call also runs
-  eagerly, and its graph must match the first op for op, parameter for parameter, constant
-  for constant. A batch's labels turned into an index, a Dropout mask, an `if` on a value:
-  each shows up as a difference, and compile says where. (A branch that first changes on a
-  later call cannot be seen: as with jax.jit, a compiled step must do the same every time.)
+What a replay cannot see, it checks for, or refuses:
+- on every call: the inputs' shapes and dtypes (a replay is for fixed shapes), and the shape,
+  dtype and requires_grad of every tensor the step reads (parameters, constants); under
+  no_grad() a compiled step refuses to run, under detect_anomaly() it runs eagerly;
+- while tracing: every op is kept, with or without a gradient (`y.reshape(-1, 1)`, `x / 255`,
+  a mask `z > 0`), so values computed from the inputs are recomputed by each replay; reading a
+  traced value in Python (`item()`, `float()`, `bool()`: a branch on a value) is an error;
+  inputs must be data, not tensors that require grad;
+- on the second call, which also runs eagerly: its graph must match the first op for op,
+  setting for setting, constant for constant, so labels read into an index or a Dropout mask
+  show up as a difference, and compile says where.
+What it cannot see is Python state that changes after tracing: a hyperparameter or a numpy
+array that step_fn reads, a module switched between train() and eval(), a parameter replaced
+by another object, checks written in Python (HingeLoss's labels). As with jax.jit, compile
+the step again when those change.
 """
 
 from __future__ import annotations
@@ -33,8 +41,9 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from .function import Function
-from .graph import (accumulate_gradient, fit_gradient, run_backward, seed_gradient,
-                    topological_order)
+from .grad_mode import state
+from .graph import (accumulate_gradient, fit_gradient, reverse_topological_order, run_backward,
+                    seed_gradient, topological_order)
 from .tensor import Tensor
 
 #: Past this many tensors in a graph, generating (and compiling) its code costs more than
@@ -70,17 +79,58 @@ class CompiledStep:
         return None if self.plan is None else self.plan.code
 
     def __call__(self, *inputs: Any) -> Tensor:
-        inputs = tuple(x if isinstance(x, Tensor) else Tensor(x) for x in inputs)
-        if self.verified:
+        inputs = tuple(_as_input(x, i) for i, x in enumerate(inputs))
+        if not state.grad_enabled:
+            raise CompileError("compile: a compiled step runs backward, and gradients are off "
+                               "here (no_grad()); to evaluate, call the model directly")
+        if self.verified and not state.detect_anomaly:
             return self.plan.replay(inputs)
-        loss = self.step_fn(*inputs)
+        loss = self._trace(inputs)
         plan = Plan(loss, inputs)
-        if self.plan is not None:
+        if self.plan is not None and not self.verified:
             self.plan.check_same_as(plan)
-            self.verified = True
-        self.plan = plan
         run_backward([loss], [None], retain_graph=False, create_graph=False)
+        if not self.verified:  # (under detect_anomaly a verified step just runs eagerly)
+            self.verified, self.plan = self.plan is not None, plan
         return Tensor._from_op(loss.data, None)
+
+    def _trace(self, inputs: tuple[Tensor, ...]) -> Any:
+        """step_fn, run eagerly with every op kept in its graph, differentiable or not."""
+        previous, state.trace = state.trace, _Trace(inputs)
+        try:
+            return self.step_fn(*inputs)
+        finally:
+            state.trace = previous
+
+
+class _Trace:
+    """What compile watches while step_fn runs: reading the value of a tensor that changes
+    from call to call would freeze it in the replay."""
+
+    def __init__(self, inputs: tuple[Tensor, ...]) -> None:
+        self.inputs = set(inputs)
+
+    def refuse_value_read(self, tensor: Tensor, what: str) -> None:
+        if tensor.grad_fn is not None or tensor.requires_grad or tensor in self.inputs:
+            raise CompileError(
+                f"compile: step_fn reads the value of a traced tensor ({what} on a tensor of "
+                f"shape {tensor.shape}). A replay runs no Python: it would use this call's "
+                "value forever. Keep values as Tensors inside step_fn (return the loss, log "
+                "outside), or run the step uncompiled.")
+
+
+def _as_input(x: Any, position: int) -> Tensor:
+    """A fresh leaf holding input `position`'s data: data, not a parameter. Fresh, so that the
+    same tensor passed twice is still two inputs."""
+    if isinstance(x, Tensor):
+        if x.requires_grad:
+            raise CompileError(
+                f"compile: input {position} requires grad (or was computed from tensors that "
+                "do). Inputs of a compiled step are data that change from call to call (a "
+                "batch, its labels); parameters belong in step_fn itself (model.parameters()), "
+                "and a value computed from them should be computed inside step_fn.")
+        return Tensor._from_op(x.data, None)
+    return Tensor._from_op(Tensor(x).data, None)
 
 
 class Plan:
@@ -92,7 +142,7 @@ class Plan:
     def __init__(self, loss: Any, inputs: tuple[Tensor, ...]) -> None:
         _check_loss(loss)
         self.input_signature = _signature(inputs)
-        self.leaves: list[tuple[Tensor, tuple[int, ...]]] = []  # read afresh on each call
+        self.leaves: list[tuple[Tensor, tuple[Any, ...]]] = []  # read afresh on each call
         self.described: list[tuple[Any, ...]] = []  # what `check_same_as` compares
         self.slot_of: dict[Tensor, int] = {x: i for i, x in enumerate(inputs)}
         self.slots = len(inputs)  # values are numbered: inputs first, then in forward order
@@ -100,7 +150,7 @@ class Plan:
                                       "as_stored": _as_stored}
         self.forward_lines: list[str] = []
         self.operands_of: dict[int, list[str]] = {}  # a node's slot -> its operands' names
-        order = topological_order([loss])
+        order = topological_order([loss], only_requires_grad=False)  # constants too
         if len(order) > MAX_NODES:
             raise CompileError(f"compile: step_fn records {len(order)} tensors; straight-line "
                                f"code is made for at most {MAX_NODES:,}. Run it uncompiled.")
@@ -109,7 +159,7 @@ class Plan:
                 self._write_forward(node)
         self.loss_slot = self.slot_of[loss]
         self.names["seed"] = seed_gradient(loss, None).data
-        self.backward_order = order[::-1]
+        self.backward_order = reverse_topological_order([loss])  # exactly backward()'s order
         self.code = self._source(self._backward_lines(self._probe(inputs)))
         self.run = self._define(self.code, self.names)
 
@@ -133,7 +183,7 @@ class Plan:
             if x not in self.slot_of:  # a leaf met for the first time: parameter or constant
                 slot = self.slot_of[x] = self._new_slot()
                 self.names[f"t{slot}"] = x
-                self.leaves.append((x, x.data.shape))
+                self.leaves.append((x, _leaf_signature(x)))
                 what = "parameter" if x.requires_grad else "constant"
                 self.forward_lines.append(f"    v{slot} = t{slot}.data  # {what} {_shape(x)}")
             slot = self.slot_of[x]
@@ -184,7 +234,7 @@ class Plan:
                                  f"grads[{i}], v{target}, ({slot}, {i}))")
         probe = self._define(self._source(lines),
                              {**self.names, "route": route, "count": count})
-        probe(inputs, *[x.data for x in inputs])
+        probe(*[x.data for x in inputs])
         return notes
 
     def _backward_lines(self, notes: dict[tuple[int, int], Any]) -> list[str]:
@@ -197,9 +247,8 @@ class Plan:
             slot, function = self.slot_of[node], node.grad_fn
             if slot not in reached:
                 continue  # no gradient reaches it (as backward() skips it)
-            if function is None:  # a leaf: into its .grad
-                owner = f"inputs[{slot}]" if slot < len(self.input_signature) else f"t{slot}"
-                lines.append(f"    {owner}.grad = accumulate({owner}.grad, g{slot}, False)")
+            if function is None:  # a parameter: into its .grad
+                lines.append(f"    t{slot}.grad = accumulate(t{slot}.grad, g{slot}, False)")
                 continue
             results, after = [], []
             for i, x in enumerate(function.inputs):
@@ -224,8 +273,8 @@ class Plan:
         return lines
 
     def _source(self, backward_lines: list[str]) -> str:
-        arguments = "".join(f", v{i}" for i in range(len(self.input_signature)))
-        return "\n".join([f"def step(inputs{arguments}):", *self.forward_lines,
+        arguments = ", ".join(f"v{i}" for i in range(len(self.input_signature)))
+        return "\n".join([f"def step({arguments}):", *self.forward_lines,
                           *backward_lines, f"    return v{self.loss_slot}"]) + "\n"
 
     @staticmethod
@@ -238,11 +287,16 @@ class Plan:
         """Forward and backward on new inputs of the traced shapes; returns the loss."""
         if _signature(inputs) != self.input_signature:
             raise CompileError(_changed_inputs(self.input_signature, _signature(inputs)))
-        for leaf, shape in self.leaves:
-            if leaf.data.shape != shape:
-                raise CompileError(f"compile: a tensor the step reads changed shape from "
-                                   f"{shape} to {leaf.data.shape} since it was traced")
-        return Tensor._from_op(self.run(inputs, *[x.data for x in inputs]), None)
+        for leaf, traced in self.leaves:
+            shape, dtype, requires_grad = traced
+            data = leaf.data  # (compared field by field: this runs for every leaf, every call)
+            if data.shape != shape or data.dtype != dtype or leaf.requires_grad != requires_grad:
+                now = _leaf_signature(leaf)
+                raise CompileError(f"compile: a tensor the step reads (shape {traced[0]}, "
+                                   f"{traced[1]}, requires_grad={traced[2]} when traced) is now "
+                                   f"shape {now[0]}, {now[1]}, requires_grad={now[2]}. Compile "
+                                   "the step again after changing a model.")
+        return Tensor._from_op(self.run(*[x.data for x in inputs]), None)
 
     def check_same_as(self, other: "Plan") -> None:
         """Raise CompileError, naming the first difference, unless `other` (the next call's
@@ -280,9 +334,12 @@ def _check_loss(loss: Any) -> None:
     if not isinstance(loss, Tensor):
         raise CompileError(f"compile: step_fn must return the loss as a Tensor, got "
                            f"{type(loss).__name__}")
+    if not loss.requires_grad:
+        raise CompileError("compile: step_fn's loss has no graph to backward through: no "
+                           "parameter that requires grad was used, or it ran under no_grad()")
     if loss.grad_fn is None:
-        raise CompileError("compile: step_fn's loss has no graph: no parameter that requires "
-                           "grad was used, or it ran under no_grad()")
+        raise CompileError("compile: step_fn returned a parameter itself, not a loss computed "
+                           "from it")
     if loss.grad_fn.version_stamp < 0:
         raise CompileError("compile: step_fn already ran backward(); return the loss and let "
                            "the compiled step run backward")
@@ -299,8 +356,12 @@ def _shape(x: Tensor) -> str:
     return f"{tuple(x.shape)} {x.dtype}"
 
 
+def _leaf_signature(x: Tensor) -> tuple[Any, ...]:
+    return x.data.shape, x.data.dtype, x.requires_grad
+
+
 def _signature(inputs: tuple[Tensor, ...]) -> tuple[tuple[Any, ...], ...]:
-    return tuple((x.data.shape, x.data.dtype, x.requires_grad) for x in inputs)
+    return tuple((x.data.shape, x.data.dtype) for x in inputs)
 
 
 def _parameters(function: Function) -> dict[str, Any]:
@@ -355,8 +416,8 @@ def _changed_inputs(traced: tuple[Any, ...], given: tuple[Any, ...]) -> str:
                 f"{len(given)}")
     for i, (then, now) in enumerate(zip(traced, given)):
         if then != now:
-            return (f"compile: input {i} has shape {now[0]}, {now[1]}, requires_grad={now[2]}, "
-                    f"but the step was traced with shape {then[0]}, {then[1]}, "
-                    f"requires_grad={then[2]}. A compiled step replays fixed shapes: compile "
-                    "another step for this one (e.g. for a smaller last batch), or drop it.")
+            return (f"compile: input {i} has shape {now[0]}, {now[1]}, but the step was traced "
+                    f"with shape {then[0]}, {then[1]}. A compiled step replays fixed shapes: "
+                    "compile another step for this one (e.g. for a smaller last batch), or "
+                    "drop it.")
     return "compile: the inputs changed"

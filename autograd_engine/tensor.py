@@ -152,6 +152,10 @@ class Tensor(TensorMethods):
             )
         if not requires_grad and self.grad_fn is not None:
             raise RuntimeError("requires_grad can only be turned off on leaves; use .detach()")
+        if requires_grad and self.grad_fn is not None and not self.requires_grad:
+            raise RuntimeError("requires_grad_() on a value computed inside a compiled step "
+                               "(compile traces it as an op): create the tensor that needs a "
+                               "gradient outside step_fn, as a parameter")
         self.requires_grad = bool(requires_grad)
         return self
 
@@ -189,6 +193,8 @@ class Tensor(TensorMethods):
         if self.numel() != 1:
             raise ValueError(f"item(): only one-element tensors can be converted to a Python "
                              f"number, this one has shape {self.shape}")
+        if state.trace is not None:
+            state.trace.refuse_value_read(self, "item()")
         return self.data.item()
 
     def numpy(self) -> np.ndarray:
@@ -302,8 +308,7 @@ class Tensor(TensorMethods):
         other = as_operand(other)
         if other is NotImplemented:
             return NotImplemented
-        value = other.data if isinstance(other, Tensor) else other
-        return Tensor._from_op(ufunc(self.data, value), None)
+        return _elementwise.Compare.apply(self, other, ufunc=ufunc)
 
     def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
         return self._compare(other, np.equal)
@@ -333,6 +338,8 @@ class Tensor(TensorMethods):
         return int(self._one_element("int"))
 
     def _one_element(self, conversion: str) -> Any:
+        if state.trace is not None:
+            state.trace.refuse_value_read(self, f"{conversion}()")
         if self.numel() != 1:
             raise TypeError(f"{conversion}() of a tensor of shape {self.shape}: only one-element "
                             "tensors convert to Python numbers (use .item() on a scalar, or "
@@ -343,6 +350,8 @@ class Tensor(TensorMethods):
         if self.numel() != 1:
             raise ValueError(f"The truth value of a tensor of shape {self.shape} is ambiguous; "
                              "use .any() or .all() on its data, or compare .item()")
+        if state.trace is not None:
+            state.trace.refuse_value_read(self, "bool()")
         return bool(self.data)
 
     # --- display ------------------------------------------------------------------------------
@@ -405,4 +414,5 @@ def as_operand(value: Any, op: str = "", wrap_numbers: bool = False) -> Any:
 
 from .function import needs_grad  # noqa: E402  (these modules import Tensor from here)
 from .ops import arithmetic as _arith  # noqa: E402
+from .ops import elementwise as _elementwise  # noqa: E402
 from .ops import shape as _shape  # noqa: E402

@@ -129,6 +129,29 @@ class Relu(Function):
         return (grad * constant(values(a) > 0, like=grad),)
 
 
+class Compare(Function):
+    """a < b, a == b, ... elementwise: booleans, which carry no gradient, so this op is never
+    recorded for backward. compile's trace keeps it, so that a mask such as `x > 0` is
+    computed afresh on every replay instead of frozen."""
+
+    __slots__ = ("ufunc",)
+    rule = "no gradient (a boolean result)"
+    differentiable = False
+
+    def __init__(self, ufunc: np.ufunc) -> None:
+        self.ufunc = ufunc
+
+    def forward(self, a: Any, b: Any) -> Any:
+        return self.ufunc(a, b)
+
+    def backward(self, grad: Any, out: Any, a: Any, b: Any) -> Grads:
+        return None, None
+
+    @property
+    def label(self) -> str:
+        return self.ufunc.__name__
+
+
 class LeakyRelu(Function):
     """a if a > 0 else slope·a.   derivative 1 where a > 0, else slope"""
 

@@ -147,6 +147,7 @@ class CrossEntropy(Function):
         self.label_smoothing = label_smoothing
 
     def forward(self, logits: Any, classes: Any) -> Any:
+        check_class_indices(classes, logits.shape, "cross_entropy")  # here: replays run it too
         log_p = call(LogSoftmax, logits, axes=(1,))
         losses = -log_p[np.arange(len(classes)), classes]
         if self.label_smoothing:
@@ -209,7 +210,6 @@ def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean",
         raise ValueError(f"cross_entropy: input must be logits of shape (N, C), got shape "
                          f"{logits.shape}; for one sample use x.reshape(1, -1)")
     classes = as_operand(target, "cross_entropy", wrap_numbers=True)
-    check_class_indices(classes.data, logits.shape, "cross_entropy")
     return CrossEntropy.apply(logits, classes, reduction=reduction,
                               label_smoothing=float(label_smoothing))
 

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd_engine import CompileError, Tensor, compile, cross_entropy, linear, log_softmax
+from autograd_engine import (CompileError, Tensor, compile, cross_entropy, detect_anomaly, linear,
+                             log_softmax, no_grad)
 from engine_strategies import FAST, broadcastable_pairs
 
 
@@ -65,18 +66,43 @@ def test_broadcasting_and_0d_values_replay_bit_for_bit(pair: tuple, seed: int) -
     eager_and_compiled(step, params, [(rng.uniform(-1, 1, x_shape),) for _ in range(3)])
 
 
-def test_float32_stays_float32_and_an_input_can_ask_for_its_gradient() -> None:
+def test_float32_stays_float32() -> None:
     w = Tensor(np.arange(6.0).reshape(2, 3) / 10, dtype=np.float32, requires_grad=True)
     step = compile(lambda x: (linear(x, w).sigmoid() * 2.0).sum())
     for i in range(4):
-        x = Tensor(np.full((4, 3), i, dtype=np.float32), requires_grad=True)
-        expected = Tensor(x.data, requires_grad=True)
-        eager = (linear(expected, Tensor(w.data)).sigmoid() * 2.0).sum()
+        x = np.full((4, 3), i, dtype=np.float32)
+        twin = Tensor(w.data, requires_grad=True)
+        eager = (linear(Tensor(x), twin).sigmoid() * 2.0).sum()
         eager.backward()
+        w.grad = None
         loss = step(x)
         assert loss.dtype == np.float32 and np.array_equal(loss.data, eager.data)
-        assert x.grad.dtype == np.float32 and np.array_equal(x.grad.data, expected.grad.data)
-        assert w.grad.dtype == np.float32
+        assert w.grad.dtype == np.float32 and np.array_equal(w.grad.data, twin.grad.data)
+
+
+def test_ops_on_the_inputs_alone_are_traced_and_replayed() -> None:
+    """Reshaping the labels, scaling the batch, a mask made by a comparison: ops without a
+    gradient are in the trace too, so a replay recomputes them (they were frozen constants)."""
+    rng = np.random.default_rng(3)
+    params = [Tensor(rng.standard_normal((1, 4)), requires_grad=True)]
+
+    def step(p: list[Tensor], x: Tensor, y: Tensor) -> Tensor:
+        z = linear(x / 255.0, p[0])
+        hand_made_relu = z * (z > 0)  # a comparison: no gradient through the mask itself
+        return ((hand_made_relu - y.reshape(-1, 1).astype(np.float64)) ** 2).mean()
+
+    batches = [(rng.uniform(0, 255, (5, 4)), rng.integers(0, 2, 5)) for _ in range(5)]
+    eager_and_compiled(step, params, batches)
+
+
+def test_the_same_tensor_passed_twice_is_two_inputs() -> None:
+    w = Tensor(np.ones(3), requires_grad=True)
+    step = compile(lambda a, b: (w * a - b).sum() ** 2)
+    x = Tensor(np.ones(3))
+    for _ in range(2):
+        step(x, x)
+    loss = step(np.full(3, 2.0), np.zeros(3))
+    assert loss.item() == 36.0  # (3 * 2 - 0) ** 2: the inputs are not tied together
 
 
 def test_gradients_accumulate_into_grad_as_backward_does() -> None:
@@ -144,11 +170,80 @@ def test_the_same_values_made_inside_the_step_are_fine() -> None:
     np.testing.assert_array_equal(w.grad.data, [0.0, 3.0, 6.0])
 
 
+def test_what_can_change_after_tracing_is_checked_on_every_call() -> None:
+    w = Tensor(np.ones(3), requires_grad=True)
+    step = compile(lambda x: (x * w).sum())
+    for _ in range(3):
+        step(np.ones(3))
+    w.requires_grad_(False)
+    with pytest.raises(CompileError, match="requires_grad=True when traced.*requires_grad="
+                                           "False"):
+        step(np.ones(3))
+    w.requires_grad_(True)
+    w.data = w.data.astype(np.float32)
+    with pytest.raises(CompileError, match="float64.*is now shape \\(3,\\), float32"):
+        step(np.ones(3))
+
+
+def test_inputs_are_data_not_parameters() -> None:
+    w = Tensor(np.ones(3), requires_grad=True)
+    step = compile(lambda x: (x * w).sum())
+    with pytest.raises(CompileError, match="input 0 requires grad"):
+        step(w)
+    with pytest.raises(CompileError, match="input 0 requires grad"):
+        step(w * 2.0)  # a value with a graph behind it
+
+
+def test_reading_a_traced_value_in_python_is_refused() -> None:
+    w = Tensor(np.ones(3), requires_grad=True)
+
+    def branches_on_a_value(x: Tensor) -> Tensor:
+        loss = (x * w).sum()
+        return loss * 2.0 if loss.item() > 1 else loss  # a replay would keep one branch
+
+    with pytest.raises(CompileError, match="reads the value of a traced tensor \\(item\\(\\)"):
+        compile(branches_on_a_value)(np.ones(3))
+    with pytest.raises(CompileError, match="bool\\(\\)"):
+        compile(lambda x: (x * w).sum() if (x.sum() > 0) else w.sum())(np.ones(3))
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero")  # the gradient of sqrt at 0, on purpose
+def test_no_grad_is_refused_and_detect_anomaly_runs_eagerly() -> None:
+    w = Tensor([1.0, 0.0], requires_grad=True)
+    step = compile(lambda x: (x * w.sqrt()).sum())
+    for _ in range(3):
+        step(np.ones(2))
+    with no_grad(), pytest.raises(CompileError, match="no_grad"):
+        step(np.ones(2))
+    with detect_anomaly(), pytest.raises(RuntimeError, match="'sqrt' produced nan or inf"):
+        step(np.ones(2))  # the replay has no anomaly checks: eager mode has
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero")
+def test_a_failed_second_backward_does_not_verify_the_step() -> None:
+    w = Tensor([1.0, 0.0], requires_grad=True)
+    step = compile(lambda x: (x * w.sqrt()).sum())
+    step(np.ones(2))
+    with detect_anomaly(), pytest.raises(RuntimeError, match="nan or inf"):
+        step(np.ones(2))
+    assert not step.verified
+
+
+def test_input_checks_inside_ops_run_on_every_replay() -> None:
+    w = Tensor(np.ones((3, 2)), requires_grad=True)
+    step = compile(lambda x, y: cross_entropy(x @ w, y))
+    for _ in range(3):
+        step(np.ones((2, 3)), np.array([0, 1]))
+    with pytest.raises(ValueError, match="class index -1"):
+        step(np.ones((2, 3)), np.array([0, -1]))
+
+
 @pytest.mark.parametrize("step_fn, message", [
     (lambda x: 3.0, "must return the loss as a Tensor, got float"),
     (lambda x: x * 2.0, "no graph"),
     (lambda x: x * Tensor(np.ones(3), requires_grad=True), "one-element loss.*shape \\(3,\\)"),
     (lambda x: (x * Tensor(np.ones(3), requires_grad=True)).sum(), "operand 1.*parameter"),
+    (lambda x: Tensor(1.0, requires_grad=True), "returned a parameter itself"),
 ])
 def test_what_compile_cannot_replay_is_a_clear_error(step_fn: Callable, message: str) -> None:
     step = compile(step_fn)
@@ -179,6 +274,6 @@ def test_the_replayed_code_can_be_read() -> None:
     assert step.code is None
     step(np.ones((4, 3)))
     code = step.code
-    assert code.startswith("def step(inputs, v0):")
+    assert code.startswith("def step(v0):")
     assert "# linear -> (4, 2) float64" in code and "# relu" in code
     assert "t1.grad = accumulate(t1.grad, g1, False)" in code
