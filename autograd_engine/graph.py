@@ -196,10 +196,11 @@ def _leading_to(order: list[Tensor], wanted: set[Tensor]) -> set[Tensor]:
     return on_the_way
 
 
-def accumulate_gradient(current: Optional[Tensor], grad: Any, create_graph: bool
-                        ) -> Tensor:
+def accumulate_gradient(current: Optional[Tensor], grad: Any, create_graph: bool,
+                        fresh: bool = False) -> Tensor:
     """The new `.grad`: the sum with what it had, or, the first time, a copy of its own (one
-    gradient can reach two leaves, as in a + b, and the user may change a `.grad` in place).
+    gradient can reach two leaves, as in a + b, and the user may change a `.grad` in place),
+    unless the caller knows the gradient is `fresh`: a new array that nothing else holds.
     With create_graph the gradient itself is kept, graph and all."""
     if create_graph:  # `grad + 0.0`: a recorded copy, as another leaf may get the same grad
         return grad + 0.0 if current is None else current + grad
@@ -207,7 +208,8 @@ def accumulate_gradient(current: Optional[Tensor], grad: Any, create_graph: bool
     if current is not None:
         return Tensor._from_op(current.data + grad, None)
     # a numpy scalar (a 0-d gradient) is immutable: no copy needed
-    return Tensor._from_op(grad.copy() if type(grad) is np.ndarray else grad, None)
+    share = fresh or type(grad) is not np.ndarray
+    return Tensor._from_op(grad if share else grad.copy(), None)
 
 
 def seed_gradient(root: Tensor, gradient: Any) -> Tensor:

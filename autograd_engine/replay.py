@@ -20,16 +20,17 @@ What a replay cannot see, it checks for, or refuses:
   dtype and requires_grad of every tensor the step reads (parameters, constants); under
   no_grad() a compiled step refuses to run, under detect_anomaly() it runs eagerly;
 - while tracing: every op is kept, with or without a gradient (`y.reshape(-1, 1)`, `x / 255`,
-  a mask `z > 0`), so values computed from the inputs are recomputed by each replay; reading a
-  traced value in Python (`item()`, `float()`, `bool()`: a branch on a value) is an error;
+  a mask `z > 0`, `astype(int)`, `detach()`), so values computed from the inputs are
+  recomputed by each replay; reading a traced value in Python (`item()`, `float()`, `bool()`:
+  a branch on a value; `numpy()`, `Tensor(x)`) and changing a tensor in place are errors;
   inputs must be data, not tensors that require grad;
 - on the second call, which also runs eagerly: its graph must match the first op for op,
   setting for setting, constant for constant, so labels read into an index or a Dropout mask
-  show up as a difference, and compile says where.
+  show up as a difference (when the two calls differ), and compile says where.
 What it cannot see is Python state that changes after tracing: a hyperparameter or a numpy
 array that step_fn reads, a module switched between train() and eval(), a parameter replaced
-by another object, checks written in Python (HingeLoss's labels). As with jax.jit, compile
-the step again when those change.
+by another object, checks written in Python (HingeLoss's labels, BCELoss's range). As with
+jax.jit, compile the step again when those change.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from .function import Function
+from .function import Function, values
 from .grad_mode import state
 from .graph import (accumulate_gradient, fit_gradient, reverse_topological_order, run_backward,
                     seed_gradient, topological_order)
@@ -49,6 +50,8 @@ from .tensor import Tensor
 #: Past this many tensors in a graph, generating (and compiling) its code costs more than
 #: replaying it could save.
 MAX_NODES = 20_000
+#: Where the library's own ops live: their backward formulas never return an array they keep.
+_OPS_PACKAGE = "autograd_engine.ops."
 
 
 class CompileError(RuntimeError):
@@ -79,12 +82,12 @@ class CompiledStep:
         return None if self.plan is None else self.plan.code
 
     def __call__(self, *inputs: Any) -> Tensor:
-        inputs = tuple(_as_input(x, i) for i, x in enumerate(inputs))
         if not state.grad_enabled:
             raise CompileError("compile: a compiled step runs backward, and gradients are off "
                                "here (no_grad()); to evaluate, call the model directly")
         if self.verified and not state.detect_anomaly:
-            return self.plan.replay(inputs)
+            return self.plan.replay([_input_data(x, i) for i, x in enumerate(inputs)])
+        inputs = tuple(Tensor._from_op(_input_data(x, i), None) for i, x in enumerate(inputs))
         loss = self._trace(inputs)
         plan = Plan(loss, inputs)
         if self.plan is not None and not self.verified:
@@ -110,18 +113,29 @@ class _Trace:
     def __init__(self, inputs: tuple[Tensor, ...]) -> None:
         self.inputs = set(inputs)
 
+    def follows(self, tensor: Tensor) -> bool:
+        """Whether `tensor`'s value changes from call to call: an input, a parameter, or
+        computed from them."""
+        return tensor.grad_fn is not None or tensor.requires_grad or tensor in self.inputs
+
     def refuse_value_read(self, tensor: Tensor, what: str) -> None:
-        if tensor.grad_fn is not None or tensor.requires_grad or tensor in self.inputs:
+        if self.follows(tensor):
             raise CompileError(
                 f"compile: step_fn reads the value of a traced tensor ({what} on a tensor of "
                 f"shape {tensor.shape}). A replay runs no Python: it would use this call's "
                 "value forever. Keep values as Tensors inside step_fn (return the loss, log "
                 "outside), or run the step uncompiled.")
 
+    def refuse_change(self, tensor: Tensor, what: str) -> None:
+        raise CompileError(
+            f"compile: step_fn changes a tensor of shape {tensor.shape} in place ({what}). A "
+            "replay runs only the recorded ops, so it would skip the change. Write x = x - y "
+            "instead of x -= y inside step_fn, and call optimizer.step() outside it.")
 
-def _as_input(x: Any, position: int) -> Tensor:
-    """A fresh leaf holding input `position`'s data: data, not a parameter. Fresh, so that the
-    same tensor passed twice is still two inputs."""
+
+def _input_data(x: Any, position: int) -> Any:
+    """Input `position`'s data: data, not a parameter. (The traced calls wrap it in a fresh
+    leaf, so that the same tensor passed twice is still two inputs.)"""
     if isinstance(x, Tensor):
         if x.requires_grad:
             raise CompileError(
@@ -129,8 +143,8 @@ def _as_input(x: Any, position: int) -> Tensor:
                 "do). Inputs of a compiled step are data that change from call to call (a "
                 "batch, its labels); parameters belong in step_fn itself (model.parameters()), "
                 "and a value computed from them should be computed inside step_fn.")
-        return Tensor._from_op(x.data, None)
-    return Tensor._from_op(Tensor(x).data, None)
+        return x.data
+    return Tensor(x).data
 
 
 class Plan:
@@ -211,12 +225,25 @@ class Plan:
             notes[slot, -1] = len(grads)          # inputs (linear without a bias): unpack all
             return grads
 
-        def route(previous: Any, g: Any, data: Any, key: tuple[int, int]) -> Any:
+        def route(previous: Any, g: Any, data: Any, key: tuple[int, int], target: int,
+                  incoming: Any, results: tuple[Any, ...]) -> Any:
             notes[key] = None if g is None else (g.shape != data.shape or g.dtype != data.dtype)
             if g is None:
                 return previous
             g = fit_gradient(g, data) if notes[key] else g
-            return g if previous is None else previous + g
+            if previous is not None:
+                notes[target, "fresh"] = True  # a sum is a new array
+                return previous + g
+            # Our own ops return new arrays, `grad` passed on, or views of it: a new array
+            # (not a view, not the incoming gradient, not given to two inputs) is held by
+            # nothing else, so a parameter can keep it as its .grad without a copy.
+            notes[target, "fresh"] = (key[0] in built_in and type(g) is np.ndarray
+                                      and g.base is None and g is not incoming
+                                      and sum(other is g for other in results) <= 1)
+            return g
+
+        built_in = {self.slot_of[node] for node in self.backward_order
+                    if type(node.grad_fn).__module__.startswith(_OPS_PACKAGE)}
 
         lines = [f"    given = {{{self.loss_slot}: seed}}  # slot -> gradient, as in run_backward"]
         for node in self.backward_order:
@@ -231,7 +258,8 @@ class Plan:
                 if isinstance(x, Tensor) and x.requires_grad:
                     target = self.slot_of[x]
                     lines.append(f"        given[{target}] = route(given.get({target}), "
-                                 f"grads[{i}], v{target}, ({slot}, {i}))")
+                                 f"grads[{i}], v{target}, ({slot}, {i}), {target}, "
+                                 f"g{slot}, grads)")
         probe = self._define(self._source(lines),
                              {**self.names, "route": route, "count": count})
         probe(*[x.data for x in inputs])
@@ -248,7 +276,9 @@ class Plan:
             if slot not in reached:
                 continue  # no gradient reaches it (as backward() skips it)
             if function is None:  # a parameter: into its .grad
-                lines.append(f"    t{slot}.grad = accumulate(t{slot}.grad, g{slot}, False)")
+                fresh = ", fresh=True" if notes.get((slot, "fresh")) else ""
+                lines.append(f"    t{slot}.grad = accumulate(t{slot}.grad, g{slot}, "
+                             f"create_graph=False{fresh})")
                 continue
             results, after = [], []
             for i, x in enumerate(function.inputs):
@@ -283,10 +313,14 @@ class Plan:
         exec(builtins.compile(source, "<compiled step>", "exec"), namespace)
         return namespace["step"]
 
-    def replay(self, inputs: tuple[Tensor, ...]) -> Tensor:
+    def replay(self, arrays: list[Any]) -> Tensor:
         """Forward and backward on new inputs of the traced shapes; returns the loss."""
-        if _signature(inputs) != self.input_signature:
-            raise CompileError(_changed_inputs(self.input_signature, _signature(inputs)))
+        traced = self.input_signature
+        if len(arrays) != len(traced):
+            raise CompileError(_changed_inputs(traced, _signature(arrays)))
+        for data, (shape, dtype) in zip(arrays, traced):  # field by field: this runs each call
+            if data.shape != shape or data.dtype != dtype:
+                raise CompileError(_changed_inputs(traced, _signature(arrays)))
         for leaf, traced in self.leaves:
             shape, dtype, requires_grad = traced
             data = leaf.data  # (compared field by field: this runs for every leaf, every call)
@@ -296,7 +330,7 @@ class Plan:
                                    f"{traced[1]}, requires_grad={traced[2]} when traced) is now "
                                    f"shape {now[0]}, {now[1]}, requires_grad={now[2]}. Compile "
                                    "the step again after changing a model.")
-        return Tensor._from_op(self.run(*[x.data for x in inputs]), None)
+        return Tensor._from_op(self.run(*arrays), None)
 
     def check_same_as(self, other: "Plan") -> None:
         """Raise CompileError, naming the first difference, unless `other` (the next call's
@@ -360,14 +394,15 @@ def _leaf_signature(x: Tensor) -> tuple[Any, ...]:
     return x.data.shape, x.data.dtype, x.requires_grad
 
 
-def _signature(inputs: tuple[Tensor, ...]) -> tuple[tuple[Any, ...], ...]:
-    return tuple((x.data.shape, x.data.dtype) for x in inputs)
+def _signature(inputs: Any) -> tuple[tuple[Any, ...], ...]:
+    """(shape, dtype) of each input, Tensors or arrays."""
+    return tuple((np.shape(x), values(x).dtype) for x in inputs)
 
 
 def _parameters(function: Function) -> dict[str, Any]:
     """An op's own settings (axes, index, reduction, ...): every slot below Function's."""
     names = [name for cls in type(function).__mro__ if cls is not Function
-             for name in getattr(cls, "__slots__", ()) if name != "__weakref__"]
+             for name in cls.__dict__.get("__slots__", ()) if name != "__weakref__"]
     found = {name: getattr(function, name) for name in names if hasattr(function, name)}
     found.update(getattr(function, "__dict__", {}))
     return found

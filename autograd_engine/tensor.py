@@ -45,6 +45,8 @@ class Tensor(TensorMethods):
     def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None,
                  name: Optional[str] = None) -> None:
         if isinstance(data, Tensor):
+            if state.trace is not None:  # a copy of a traced value would be frozen by replays
+                state.trace.refuse_value_read(data, "Tensor(...) of it")
             data = data.data
         try:
             array = np.array(data, dtype=dtype)  # a copy: later changes to `data` don't leak in
@@ -130,6 +132,8 @@ class Tensor(TensorMethods):
         """Record that `.data` was changed in place by code outside the Tensor operators (an
         optimizer's numpy update, a weight initialiser), so that a graph which saved the old
         value refuses to backward instead of giving a wrong gradient."""
+        if state.trace is not None:
+            state.trace.refuse_change(self, "an update of its data (optimizer.step()?)")
         counter = self._counter  # shared_counter(), inlined: optimizers call this per step
         if counter is None:
             counter = self._counter = VersionCounter()
@@ -184,6 +188,8 @@ class Tensor(TensorMethods):
     def detach(self) -> "Tensor":
         """The same data (shared, not copied) cut off from the graph. An in-place change to
         either is seen by both, and by the graphs that saved this tensor."""
+        if state.trace is not None and state.trace.follows(self):
+            return _elementwise.Detach.apply(self)  # recorded: a replay detaches the new value
         detached = Tensor._from_op(self.data, None)
         detached._counter = self.shared_counter()
         return detached
@@ -199,9 +205,13 @@ class Tensor(TensorMethods):
 
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (shared, not copied)."""
+        if state.trace is not None:
+            state.trace.refuse_value_read(self, "numpy()")
         return np.asarray(self.data)
 
     def __array__(self, dtype: Any = None, copy: Optional[bool] = None) -> np.ndarray:
+        if state.trace is not None:
+            state.trace.refuse_value_read(self, "np.asarray()")
         array = np.asarray(self.data, dtype=dtype)
         return array.copy() if copy else array
 
@@ -267,6 +277,8 @@ class Tensor(TensorMethods):
         other = as_operand(other)
         if other is NotImplemented:
             return NotImplemented
+        if state.trace is not None:
+            state.trace.refuse_change(self, f"'{symbol}'")
         recording = state.grad_enabled and (self.requires_grad or needs_grad(other))
         if recording:
             raise RuntimeError(

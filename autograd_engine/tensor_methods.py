@@ -60,7 +60,7 @@ class TensorMethods:
         if dtype == self.data.dtype:
             return self  # type: ignore[return-value]
         if dtype.kind != "f":
-            return self._from_op(self.data.astype(dtype), None)  # type: ignore[attr-defined]
+            return ops.elementwise.CastDiscrete.apply(self, dtype=dtype)
         return ops.elementwise.Cast.apply(self, dtype=dtype)
 
     def clip(self, low: Optional[float] = None, high: Optional[float] = None) -> "Tensor":

@@ -224,6 +224,34 @@ class Cast(Function):
         return f"astype({self.dtype})"
 
 
+class CastDiscrete(Cast):
+    """a converted to an integer or bool dtype: a constant of the backward (no gradient flows
+    through rounding), never recorded for it; compile's trace keeps it, so that labels cast
+    inside a compiled step are cast afresh on every replay."""
+
+    __slots__ = ()
+    rule = "no gradient (an integer or bool result)"
+    differentiable = False
+
+    def backward(self, grad: Any, out: Any, a: Any) -> Grads:
+        return (None,)
+
+
+class Detach(Function):
+    """The same values, cut off from the gradient: what `detach()` records while compile
+    traces a step (elsewhere `detach()` records nothing), so a replay reads the new values."""
+
+    __slots__ = ()
+    rule = "no gradient (detached)"
+    differentiable = False
+
+    def forward(self, a: Any) -> Any:
+        return a  # the same memory, as detach() shares it
+
+    def backward(self, grad: Any, out: Any, a: Any) -> Grads:
+        return (None,)
+
+
 class Maximum(_Elementwise2):
     """max(a, b) elementwise.   The larger input gets the gradient; ties split it in half
     (PyTorch's rule, and the average of the two one-sided derivatives)."""

@@ -88,23 +88,24 @@ class Optimizer:
     def step(self) -> None:
         """Update every parameter that has a gradient (those without one are skipped, as in
         PyTorch)."""
-        states = self.state
+        states, update = self.state, self._update
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
+                gradient = p.grad
+                if gradient is None:
                     continue
-                data, grad = p.data, p.grad.data
+                data, grad = p.data, gradient.data
                 if grad.dtype != data.dtype:  # a .grad set by hand in another dtype
                     grad = grad.astype(data.dtype)
                 state = states.get(p)
                 if state is None:
                     state = states[p] = {}
                 if type(data) is np.ndarray:
-                    self._update(data, grad, state, group)
+                    update(data, grad, state, group)
                     p.bump_version()  # graphs recorded before this step must not backward
                 else:  # a 0-d parameter holds an immutable numpy scalar: update a copy
                     param = np.array(data)
-                    self._update(param, grad, state, group)
+                    update(param, grad, state, group)
                     copy_into(p, param)
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],

@@ -276,4 +276,63 @@ def test_the_replayed_code_can_be_read() -> None:
     code = step.code
     assert code.startswith("def step(v0):")
     assert "# linear -> (4, 2) float64" in code and "# relu" in code
-    assert "t1.grad = accumulate(t1.grad, g1, False)" in code
+    assert "t1.grad = accumulate(t1.grad, g1, create_graph=False, fresh=True)" in code
+
+
+def test_a_gradient_that_two_parameters_share_is_copied_on_replay() -> None:
+    """add passes one gradient to both inputs: each .grad must still be an array of its own,
+    while a matmul's new array may be kept as it is."""
+    a, b = Tensor(np.ones(3), requires_grad=True), Tensor(np.ones(3), requires_grad=True)
+    w = Tensor(np.ones((2, 3)), requires_grad=True)
+    step = compile(lambda x: ((a + b) * x).sum() + linear(x, w).sum())
+    for _ in range(3):
+        a.grad = b.grad = w.grad = None
+        step(np.full(3, 2.0))
+        assert not np.shares_memory(a.grad.data, b.grad.data)
+    assert "t2.grad = accumulate(t2.grad, g2, create_graph=False)\n" in step.code  # b: copied
+    assert "fresh=True" in step.code  # w's gradient: a matmul result, kept
+
+
+def test_casts_to_integers_and_detach_are_traced_too() -> None:
+    """Labels that arrive as floats and are cast to classes, a detached value: recomputed on
+    every replay, even when the two traced calls happen to agree."""
+    rng = np.random.default_rng(4)
+    params = [Tensor(rng.standard_normal((3, 3)), requires_grad=True)]
+
+    def step(p: list[Tensor], x: Tensor, y: Tensor) -> Tensor:
+        scores = x @ p[0]
+        baseline = (x * 0.5).detach()
+        return cross_entropy(scores - baseline, y.astype(np.int64))
+
+    same_labels = np.array([0.0, 1.0])
+    batches = [(rng.standard_normal((2, 3)), same_labels), (rng.standard_normal((2, 3)),
+                                                            same_labels)]
+    batches += [(rng.standard_normal((2, 3)), np.array([2.0, 0.0])) for _ in range(3)]
+    eager_and_compiled(step, params, batches)
+
+
+def test_changing_a_tensor_in_place_inside_the_step_is_refused() -> None:
+    w = Tensor(np.ones(3), requires_grad=True)
+
+    def centers_in_place(x: Tensor) -> Tensor:
+        x -= x.sum() / 3  # a replay would skip this
+        return (x * w).sum()
+
+    with pytest.raises(CompileError, match="in place \\('-='\\).*x = x - y"):
+        compile(centers_in_place)(np.arange(3.0))
+
+    def clips_the_weights(x: Tensor) -> Tensor:
+        with no_grad():
+            w.__imul__(0.9)
+        return (x * w).sum()
+
+    with pytest.raises(CompileError, match="in place"):
+        compile(clips_the_weights)(np.ones(3))
+
+
+def test_copying_a_traced_value_out_of_the_graph_is_refused() -> None:
+    w = Tensor(np.ones(3), requires_grad=True)
+    with pytest.raises(CompileError, match="Tensor\\(...\\) of it"):
+        compile(lambda x: (Tensor(x) * w).sum())(np.ones(3))
+    with pytest.raises(CompileError, match="numpy\\(\\)"):
+        compile(lambda x: (w * x.numpy()).sum())(np.ones(3))

@@ -62,3 +62,18 @@ def test_dropout_masks_are_refused_in_training_and_fine_in_eval() -> None:
     for _ in range(3):
         step(np.ones((3, 4)))
     assert step.verified
+
+
+def test_an_optimizer_step_inside_the_compiled_step_is_refused() -> None:
+    model = nn.Linear(3, 1)
+    optimizer = optim.SGD(model.parameters(), lr=0.1)
+    for p in model.parameters():  # gradients from an earlier step, so that step() updates
+        p.grad = Tensor(np.ones_like(p.data))
+
+    def whole_step(x: Tensor) -> Tensor:
+        loss = model(x).sum()
+        optimizer.step()  # belongs outside: a replay would not run it
+        return loss
+
+    with pytest.raises(CompileError, match="optimizer.step\\(\\)"):
+        compile(whole_step)(np.ones((2, 3)))
