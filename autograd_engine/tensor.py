@@ -173,10 +173,8 @@ class Tensor(TensorMethods):
         `retain_graph=True` allows a second backward through the same graph;
         `create_graph=True` records the backward itself, for gradients of gradients.
         """
-        from .graph import run_backward
-
-        run_backward([self], [gradient], retain_graph=retain_graph or create_graph,
-                     create_graph=create_graph)
+        _graph.run_backward([self], [gradient], retain_graph=retain_graph or create_graph,
+                            create_graph=create_graph)
 
     def retain_grad(self) -> "Tensor":
         """Keep this non-leaf tensor's gradient in `.grad` after backward."""
@@ -428,3 +426,4 @@ from .function import needs_grad  # noqa: E402  (these modules import Tensor fro
 from .ops import arithmetic as _arith  # noqa: E402
 from .ops import elementwise as _elementwise  # noqa: E402
 from .ops import shape as _shape  # noqa: E402
+from . import graph as _graph  # noqa: E402  (backward() runs the walk it defines)
