@@ -26,7 +26,9 @@ What a replay cannot see, it checks for, or refuses:
   inputs must be data, not tensors that require grad;
 - on the second call, which also runs eagerly: its graph must match the first op for op,
   setting for setting, constant for constant, so labels read into an index or a Dropout mask
-  show up as a difference (when the two calls differ), and compile says where.
+  show up as a difference (when the two calls differ), and compile says where. `.data` is
+  the one way out of the trace that cannot be watched: `w * x.data` makes a constant, caught
+  only if the two traced calls differ; write `w * x`.
 What it cannot see is Python state that changes after tracing: a hyperparameter or a numpy
 array that step_fn reads, a module switched between train() and eval(), a parameter replaced
 by another object, checks written in Python (HingeLoss's labels, BCELoss's range). As with
@@ -236,9 +238,11 @@ class Plan:
                 return previous + g
             # Our own ops return new arrays, `grad` passed on, or views of it: a new array
             # (not a view, not the incoming gradient, not given to two inputs) is held by
-            # nothing else, so a parameter can keep it as its .grad without a copy.
+            # nothing else, so a parameter can keep it as its .grad without a copy (if it is
+            # in C order, as the copy would be).
             notes[target, "fresh"] = (key[0] in built_in and type(g) is np.ndarray
-                                      and g.base is None and g is not incoming
+                                      and g.base is None and g.flags.c_contiguous
+                                      and g is not incoming
                                       and sum(other is g for other in results) <= 1)
             return g
 

@@ -38,8 +38,8 @@ def copy_into(tensor: Tensor, values: Any) -> None:
     """Write `values` into `tensor.data` in place (the same array object stays, so views and
     optimizer references still see it), converting to the tensor's dtype. A 0-d tensor holds
     an immutable numpy scalar, so there the scalar is replaced instead."""
+    tensor.bump_version()  # first: if the change is refused (inside a compiled step), none is made
     if isinstance(tensor.data, np.ndarray):
         np.copyto(tensor.data, values, casting="unsafe")
     else:
         tensor.data = tensor.dtype.type(np.asarray(values).reshape(()))
-    tensor.bump_version()

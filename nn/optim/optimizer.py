@@ -100,9 +100,11 @@ class Optimizer:
                 state = states.get(p)
                 if state is None:
                     state = states[p] = {}
+                # Graphs recorded before this step must not backward. Declared before the
+                # change, so that a refused change (inside a compiled step) leaves no trace.
+                p.bump_version()
                 if type(data) is np.ndarray:
                     update(data, grad, state, group)
-                    p.bump_version()  # graphs recorded before this step must not backward
                 else:  # a 0-d parameter holds an immutable numpy scalar: update a copy
                     param = np.array(data)
                     update(param, grad, state, group)

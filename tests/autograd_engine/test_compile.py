@@ -336,3 +336,14 @@ def test_copying_a_traced_value_out_of_the_graph_is_refused() -> None:
         compile(lambda x: (Tensor(x) * w).sum())(np.ones(3))
     with pytest.raises(CompileError, match="numpy\\(\\)"):
         compile(lambda x: (w * x.numpy()).sum())(np.ones(3))
+
+
+def test_a_kept_gradient_is_laid_out_as_eager_mode_lays_it_out() -> None:
+    """numpy gives an F-ordered result for F-ordered operands; eager mode's copy into .grad
+    is C-ordered, and reductions over the two differ in the last bits, so replays copy too."""
+    w = Tensor(np.asfortranarray(np.arange(6.0).reshape(2, 3)), requires_grad=True)
+    step = compile(lambda x: (w * x).logsumexp(axis=0).sum())
+    for _ in range(3):
+        w.grad = None
+        step(np.asfortranarray(np.ones((2, 3))))
+        assert w.grad.data.flags.c_contiguous

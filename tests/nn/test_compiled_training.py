@@ -77,3 +77,21 @@ def test_an_optimizer_step_inside_the_compiled_step_is_refused() -> None:
 
     with pytest.raises(CompileError, match="optimizer.step\\(\\)"):
         compile(whole_step)(np.ones((2, 3)))
+
+
+def test_a_refused_optimizer_step_changes_nothing() -> None:
+    model = nn.Sequential(nn.Linear(3, 2), nn.Linear(2, 1))
+    optimizer = optim.Adam(model.parameters(), lr=0.1)
+    for p in model.parameters():
+        p.grad = Tensor(np.ones_like(p.data))
+    before = model.state_dict()
+
+    def whole_step(x: Tensor) -> Tensor:
+        loss = model(x).sum()
+        optimizer.step()
+        return loss
+
+    with pytest.raises(CompileError):
+        compile(whole_step)(np.ones((2, 3)))
+    assert all(np.array_equal(before[k], v) for k, v in model.state_dict().items())
+    assert all(not state for state in optimizer.state.values())  # no Adam step counted
