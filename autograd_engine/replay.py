@@ -124,9 +124,9 @@ class _Trace:
         if self.follows(tensor):
             raise CompileError(
                 f"compile: step_fn reads the value of a traced tensor ({what} on a tensor of "
-                f"shape {tensor.shape}). A replay runs no Python: it would use this call's "
-                "value forever. Keep values as Tensors inside step_fn (return the loss, log "
-                "outside), or run the step uncompiled.")
+                f"shape {tensor.shape}). A replay does not run step_fn's Python: it would "
+                "use this call's value forever. Keep values as Tensors inside step_fn (return "
+                "the loss, log outside), or run the step uncompiled.")
 
     def refuse_change(self, tensor: Tensor, what: str) -> None:
         raise CompileError(
