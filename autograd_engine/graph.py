@@ -7,6 +7,7 @@ all use it, so the order a learner is shown is the order the engine ran.
 from __future__ import annotations
 
 import threading
+from contextlib import nullcontext
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 import numpy as np
@@ -105,7 +106,9 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any], retain_graph
     order = reverse_topological_order(roots)
     # functional grad runs only the ops between the outputs and the wanted tensors
     on_the_way = _leading_to(order, wanted) if wanted else None
-    with set_grad_enabled(create_graph):
+    # Formulas on arrays record nothing whatever the grad mode; on Tensors the mode decides
+    # whether the backward itself is recorded (create_graph).
+    with nullcontext() if on_arrays else set_grad_enabled(create_graph):
         for node in order:
             grad = grads.pop(node, None)
             if grad is None:
