@@ -38,15 +38,16 @@ jax.jit, compile the step again when those change.
 from __future__ import annotations
 
 import builtins
-import textwrap
 from typing import Any, Callable, Optional
 
 import numpy as np
 
-from .function import Function, values
 from .grad_mode import state
 from .graph import (accumulate_gradient, fit_gradient, reverse_topological_order, run_backward,
                     seed_gradient, topological_order)
+from .replay_checks import (CompileError, Trace, changed_inputs, check_loss,
+                            check_same_recording, input_data, leaf_signature, parameters,
+                            signature)
 from .tensor import Tensor
 
 #: Past this many tensors in a graph, generating (and compiling) its code costs more than
@@ -54,10 +55,6 @@ from .tensor import Tensor
 MAX_NODES = 20_000
 #: Where the library's own ops live: their backward formulas never return an array they keep.
 _OPS_PACKAGE = "autograd_engine.ops."
-
-
-class CompileError(RuntimeError):
-    """The step cannot be replayed: its inputs or what it records changed."""
 
 
 def compile(step_fn: Callable[..., Tensor]) -> "CompiledStep":  # noqa: A001 (torch's name)
@@ -88,8 +85,8 @@ class CompiledStep:
             raise CompileError("compile: a compiled step runs backward, and gradients are off "
                                "here (no_grad()); to evaluate, call the model directly")
         if self.verified and not state.detect_anomaly:
-            return self.plan.replay([_input_data(x, i) for i, x in enumerate(inputs)])
-        inputs = tuple(Tensor._from_op(_input_data(x, i), None) for i, x in enumerate(inputs))
+            return self.plan.replay([input_data(x, i) for i, x in enumerate(inputs)])
+        inputs = tuple(Tensor._from_op(input_data(x, i), None) for i, x in enumerate(inputs))
         loss = self._trace(inputs)
         plan = Plan(loss, inputs)
         if self.plan is not None and not self.verified:
@@ -101,52 +98,11 @@ class CompiledStep:
 
     def _trace(self, inputs: tuple[Tensor, ...]) -> Any:
         """step_fn, run eagerly with every op kept in its graph, differentiable or not."""
-        previous, state.trace = state.trace, _Trace(inputs)
+        previous, state.trace = state.trace, Trace(inputs)
         try:
             return self.step_fn(*inputs)
         finally:
             state.trace = previous
-
-
-class _Trace:
-    """What compile watches while step_fn runs: reading the value of a tensor that changes
-    from call to call would freeze it in the replay."""
-
-    def __init__(self, inputs: tuple[Tensor, ...]) -> None:
-        self.inputs = set(inputs)
-
-    def follows(self, tensor: Tensor) -> bool:
-        """Whether `tensor`'s value changes from call to call: an input, a parameter, or
-        computed from them."""
-        return tensor.grad_fn is not None or tensor.requires_grad or tensor in self.inputs
-
-    def refuse_value_read(self, tensor: Tensor, what: str) -> None:
-        if self.follows(tensor):
-            raise CompileError(
-                f"compile: step_fn reads the value of a traced tensor ({what} on a tensor of "
-                f"shape {tensor.shape}). A replay does not run step_fn's Python: it would "
-                "use this call's value forever. Keep values as Tensors inside step_fn (return "
-                "the loss, log outside), or run the step uncompiled.")
-
-    def refuse_change(self, tensor: Tensor, what: str) -> None:
-        raise CompileError(
-            f"compile: step_fn changes a tensor of shape {tensor.shape} in place ({what}). A "
-            "replay runs only the recorded ops, so it would skip the change. Write x = x - y "
-            "instead of x -= y inside step_fn, and call optimizer.step() outside it.")
-
-
-def _input_data(x: Any, position: int) -> Any:
-    """Input `position`'s data: data, not a parameter. (The traced calls wrap it in a fresh
-    leaf, so that the same tensor passed twice is still two inputs.)"""
-    if isinstance(x, Tensor):
-        if x.requires_grad:
-            raise CompileError(
-                f"compile: input {position} requires grad (or was computed from tensors that "
-                "do). Inputs of a compiled step are data that change from call to call (a "
-                "batch, its labels); parameters belong in step_fn itself (model.parameters()), "
-                "and a value computed from them should be computed inside step_fn.")
-        return x.data
-    return Tensor(x).data
 
 
 class Plan:
@@ -156,8 +112,8 @@ class Plan:
     first finds where gradients need `fit` or a sum, so the code has no checks left to do."""
 
     def __init__(self, loss: Any, inputs: tuple[Tensor, ...]) -> None:
-        _check_loss(loss)
-        self.input_signature = _signature(inputs)
+        check_loss(loss)
+        self.input_signature = signature(inputs)
         self.leaves: list[tuple[Tensor, tuple[Any, ...]]] = []  # read afresh on each call
         self.described: list[tuple[Any, ...]] = []  # what `check_same_as` compares
         self.slot_of: dict[Tensor, int] = {x: i for i, x in enumerate(inputs)}
@@ -199,7 +155,7 @@ class Plan:
             if x not in self.slot_of:  # a leaf met for the first time: parameter or constant
                 slot = self.slot_of[x] = self._new_slot()
                 self.names[f"t{slot}"] = x
-                self.leaves.append((x, _leaf_signature(x)))
+                self.leaves.append((x, leaf_signature(x)))
                 what = "parameter" if x.requires_grad else "constant"
                 self.forward_lines.append(f"    v{slot} = t{slot}.data  # {what} {_shape(x)}")
             slot = self.slot_of[x]
@@ -213,7 +169,7 @@ class Plan:
         if node.ndim == 0:  # 0-d results are numpy scalars, as Tensor._from_op keeps them
             call = f"as_stored({call})"
         self.forward_lines.append(f"    v{slot} = {call}  # {function.label} -> {_shape(node)}")
-        self.described.append((function, _parameters(function), tuple(refs)))
+        self.described.append((function, parameters(function), tuple(refs)))
         self.operands_of[slot] = operands
 
     def _probe(self, inputs: tuple[Tensor, ...]) -> dict[tuple[int, int], Any]:
@@ -321,15 +277,15 @@ class Plan:
         """Forward and backward on new inputs of the traced shapes; returns the loss."""
         traced = self.input_signature
         if len(arrays) != len(traced):
-            raise CompileError(_changed_inputs(traced, _signature(arrays)))
+            raise CompileError(changed_inputs(traced, signature(arrays)))
         for data, (shape, dtype) in zip(arrays, traced):  # field by field: this runs each call
             if data.shape != shape or data.dtype != dtype:
-                raise CompileError(_changed_inputs(traced, _signature(arrays)))
+                raise CompileError(changed_inputs(traced, signature(arrays)))
         for leaf, traced in self.leaves:
             shape, dtype, requires_grad = traced
             data = leaf.data  # (compared field by field: this runs for every leaf, every call)
             if data.shape != shape or data.dtype != dtype or leaf.requires_grad != requires_grad:
-                now = _leaf_signature(leaf)
+                now = leaf_signature(leaf)
                 raise CompileError(f"compile: a tensor the step reads (shape {traced[0]}, "
                                    f"{traced[1]}, requires_grad={traced[2]} when traced) is now "
                                    f"shape {now[0]}, {now[1]}, requires_grad={now[2]}. Compile "
@@ -339,51 +295,8 @@ class Plan:
     def check_same_as(self, other: "Plan") -> None:
         """Raise CompileError, naming the first difference, unless `other` (the next call's
         graph) records what this plan does."""
-        if other.input_signature != self.input_signature:
-            raise CompileError(_changed_inputs(self.input_signature, other.input_signature))
-        for position, (mine, theirs) in enumerate(zip(self.described, other.described)):
-            (first, first_settings, first_operands) = mine
-            (second, second_settings, second_operands) = theirs
-            if type(first) is not type(second):
-                raise CompileError(f"compile: op {position} of step_fn was '{first.name}' on the "
-                                   f"first call and '{second.name}' on the second. " + _ADVICE)
-            if not _same(first_settings, second_settings):
-                raise CompileError(f"compile: op {position} of step_fn ('{first.name}') had "
-                                   f"{_short(first_settings)} on the first call and "
-                                   f"{_short(second_settings)} on the second. " + _ADVICE)
-            for k, (a, b) in enumerate(zip(first_operands, second_operands)):
-                if not _same_operand(a, b):
-                    raise CompileError(f"compile: op {position} of step_fn ('{first.name}') "
-                                       f"took {_says(a)} as operand {k} on the first call and "
-                                       f"{_says(b)} on the second. " + _ADVICE)
-        if len(self.described) != len(other.described):
-            raise CompileError(f"compile: step_fn recorded {len(self.described)} ops on its "
-                               f"first call and {len(other.described)} on its second: Python "
-                               "control flow changed what it computes. " + _ADVICE)
-
-
-_ADVICE = ("Replay would silently repeat the first call's. A compiled step must record the "
-           "same ops on every call, and every value that changes between calls (a batch, its "
-           "labels, a mask) must come in as an input Tensor. Move the changing part out of "
-           "step_fn, or run the step uncompiled.")
-
-
-def _check_loss(loss: Any) -> None:
-    if not isinstance(loss, Tensor):
-        raise CompileError(f"compile: step_fn must return the loss as a Tensor, got "
-                           f"{type(loss).__name__}")
-    if not loss.requires_grad:
-        raise CompileError("compile: step_fn's loss has no graph to backward through: no "
-                           "parameter that requires grad was used, or it ran under no_grad()")
-    if loss.grad_fn is None:
-        raise CompileError("compile: step_fn returned a parameter itself, not a loss computed "
-                           "from it")
-    if loss.grad_fn.version_stamp < 0:
-        raise CompileError("compile: step_fn already ran backward(); return the loss and let "
-                           "the compiled step run backward")
-    if loss.numel() != 1:
-        raise CompileError(f"compile: step_fn must return a one-element loss, got shape "
-                           f"{loss.shape}")
+        check_same_recording(self.input_signature, self.described, other.input_signature,
+                             other.described)
 
 
 def _as_stored(value: Any) -> Any:
@@ -392,71 +305,3 @@ def _as_stored(value: Any) -> Any:
 
 def _shape(x: Tensor) -> str:
     return f"{tuple(x.shape)} {x.dtype}"
-
-
-def _leaf_signature(x: Tensor) -> tuple[Any, ...]:
-    return x.data.shape, x.data.dtype, x.requires_grad
-
-
-def _signature(inputs: Any) -> tuple[tuple[Any, ...], ...]:
-    """(shape, dtype) of each input, Tensors or arrays."""
-    return tuple((np.shape(x), values(x).dtype) for x in inputs)
-
-
-def _parameters(function: Function) -> dict[str, Any]:
-    """An op's own settings (axes, index, reduction, ...): every slot below Function's."""
-    names = [name for cls in type(function).__mro__ if cls is not Function
-             for name in cls.__dict__.get("__slots__", ()) if name != "__weakref__"]
-    found = {name: getattr(function, name) for name in names if hasattr(function, name)}
-    found.update(getattr(function, "__dict__", {}))
-    return found
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Equal values, arrays compared by shape, dtype and elements, containers item by item."""
-    if isinstance(a, (np.ndarray, np.generic)) or isinstance(b, (np.ndarray, np.generic)):
-        return (np.shape(a) == np.shape(b) and np.asarray(a).dtype == np.asarray(b).dtype
-                and bool(np.array_equal(a, b, equal_nan=np.asarray(a).dtype.kind in "fc")))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    return type(a) is type(b) and a == b
-
-
-def _same_operand(a: tuple[str, Any], b: tuple[str, Any]) -> bool:
-    if a[0] != b[0]:
-        return False
-    if a[0] == "leaf":  # a parameter is the same tensor; a constant has the same value
-        first, second = a[1], b[1]
-        if first.requires_grad or second.requires_grad:
-            return first is second
-        return _same(first.data, second.data)
-    return _same(a[1], b[1])
-
-
-def _says(operand: tuple[str, Any]) -> str:
-    kind, value = operand
-    if kind == "leaf":
-        if value.requires_grad:
-            return f"a parameter of shape {value.shape}"
-        return f"a constant {_short(value.data)}"
-    return {"input": f"input {value}", "node": "an op's result",
-            "number": f"the number {value!r}"}[kind]
-
-
-def _short(value: Any) -> str:
-    return textwrap.shorten(repr(value), 160, placeholder=" ...")
-
-
-def _changed_inputs(traced: tuple[Any, ...], given: tuple[Any, ...]) -> str:
-    if len(traced) != len(given):
-        return (f"compile: the step was traced with {len(traced)} inputs, and is called with "
-                f"{len(given)}")
-    for i, (then, now) in enumerate(zip(traced, given)):
-        if then != now:
-            return (f"compile: input {i} has shape {now[0]}, {now[1]}, but the step was traced "
-                    f"with shape {then[0]}, {then[1]}. A compiled step replays fixed shapes: "
-                    "compile another step for this one (e.g. for a smaller last batch), or "
-                    "drop it.")
-    return "compile: the inputs changed"

@@ -347,3 +347,19 @@ def test_a_kept_gradient_is_laid_out_as_eager_mode_lays_it_out() -> None:
         w.grad = None
         step(np.asfortranarray(np.ones((2, 3))))
         assert w.grad.data.flags.c_contiguous
+
+
+def test_an_extra_op_on_the_second_call_is_caught() -> None:
+    w = Tensor(np.ones(3), requires_grad=True)
+    calls = []
+
+    def grows(x: Tensor) -> Tensor:
+        calls.append(1)
+        loss = (x * w).sum()
+        return loss * 2.0 if len(calls) == 2 else loss
+
+    step = compile(grows)
+    step(np.ones(3))
+    with pytest.raises(CompileError, match="recorded 2 ops on its first call and 3 on its "
+                                           "second: Python control flow"):
+        step(np.ones(3))
