@@ -16,7 +16,6 @@ import numpy as np
 
 from autograd_engine import Tensor, no_grad
 
-from ..parameter import copy_into
 
 ParamsArg = Union[Iterable[Tensor], Iterable[Mapping[str, Any]]]
 
@@ -108,7 +107,7 @@ class Optimizer:
                 else:  # a 0-d parameter holds an immutable numpy scalar: update a copy
                     param = np.array(data)
                     update(param, grad, state, group)
-                    copy_into(p, param)
+                    p.data = param[()]  # the same dtype; its version was bumped above
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: Mapping[str, Any]) -> None:

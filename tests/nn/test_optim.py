@@ -86,6 +86,11 @@ def test_parameters_without_gradient_are_skipped_and_scalars_work() -> None:
     a.grad = Tensor(4.0)
     optimizer.step()
     assert a.item() == 0.0 and b.data.tolist() == [1.0]
+    assert a.version == 1  # one in-place change, declared once
+    c = nn.Parameter(np.float32(2.0))
+    c.grad = Tensor(np.float32(4.0))
+    nn.optim.SGD([c], lr=0.5).step()
+    assert c.item() == 0.0 and c.dtype == np.float32 and c.ndim == 0
 
 
 def test_zero_grad_to_none_and_to_zeros() -> None:
