@@ -88,11 +88,14 @@ class CompiledStep:
             return self.plan.replay([input_data(x, i) for i, x in enumerate(inputs)])
         inputs = tuple(Tensor._from_op(input_data(x, i), None) for i, x in enumerate(inputs))
         loss = self._trace(inputs)
-        plan = Plan(loss, inputs)
-        if self.plan is not None and not self.verified:
-            self.plan.check_same_as(plan)
+        if self.verified:  # under detect_anomaly: run eagerly, with its checks; the plan stays
+            check_loss(loss)
+        else:
+            plan = Plan(loss, inputs)
+            if self.plan is not None:
+                self.plan.check_same_as(plan)
         run_backward([loss], [None], retain_graph=False, create_graph=False)
-        if not self.verified:  # (under detect_anomaly a verified step just runs eagerly)
+        if not self.verified:  # verified once the second call's backward has run
             self.verified, self.plan = self.plan is not None, plan
         return Tensor._from_op(loss.data, None)
 
@@ -185,10 +188,12 @@ class Plan:
 
         def route(previous: Any, g: Any, data: Any, key: tuple[int, int], target: int,
                   incoming: Any, results: tuple[Any, ...]) -> Any:
-            notes[key] = None if g is None else (g.shape != data.shape or g.dtype != data.dtype)
             if g is None:
+                notes[key] = None
                 return previous
-            g = fit_gradient(g, data) if notes[key] else g
+            fitted = fit_gradient(g, data)
+            notes[key] = fitted is not g  # fit_gradient hands back a gradient that already fits
+            g = fitted
             if previous is not None:
                 notes[target, "fresh"] = True  # a sum is a new array
                 return previous + g
