@@ -117,8 +117,7 @@ class Function:
 
     def needs(self, position: int) -> bool:
         """Whether input `position` wants a gradient: work for the others is skipped."""
-        x = self.inputs[position]  # needs_grad, inlined: a backward asks this per input
-        return isinstance(x, Tensor) and x.requires_grad
+        return needs_grad(self.inputs[position])
 
     def explain_error(self, error: ValueError, arrays: list[Any]) -> ValueError:
         """A clearer error for a forward that numpy refused; ops with shape rules override."""

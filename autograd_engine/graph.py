@@ -137,9 +137,7 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any], retain_graph
             for x, g in zip(inputs, input_grads):
                 if g is None or not isinstance(x, Tensor) or not x.requires_grad:
                     continue
-                data = x.data
-                if g.shape != data.shape or g.dtype != data.dtype:
-                    g = fit_gradient(g, data)
+                g = fit_gradient(g, x.data)
                 previous = grads.get(x)
                 grads[x] = g if previous is None else previous + g
     return captured

@@ -45,8 +45,7 @@ class Tensor(TensorMethods):
     def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None,
                  name: Optional[str] = None) -> None:
         if isinstance(data, Tensor):
-            if state.trace is not None:  # a copy of a traced value would be frozen by replays
-                state.trace.refuse_value_read(data, "Tensor(...) of it")
+            data._check_value_read("Tensor(...) of it")  # a copy would be frozen by replays
             data = data.data
         try:
             array = np.array(data, dtype=dtype)  # a copy: later changes to `data` don't leak in
@@ -134,10 +133,7 @@ class Tensor(TensorMethods):
         value refuses to backward instead of giving a wrong gradient."""
         if state.trace is not None:
             state.trace.refuse_change(self, "an update of its data (optimizer.step()?)")
-        counter = self._counter  # shared_counter(), inlined: optimizers call this per step
-        if counter is None:
-            counter = self._counter = VersionCounter()
-        counter.value += 1
+        self.shared_counter().value += 1
 
     def shared_counter(self) -> "VersionCounter":
         """This tensor's version counter, shared with every tensor viewing the same memory
@@ -197,19 +193,22 @@ class Tensor(TensorMethods):
         if self.numel() != 1:
             raise ValueError(f"item(): only one-element tensors can be converted to a Python "
                              f"number, this one has shape {self.shape}")
-        if state.trace is not None:
-            state.trace.refuse_value_read(self, "item()")
+        self._check_value_read("item()")
         return self.data.item()
+
+    def _check_value_read(self, what: str) -> None:
+        """While compile traces a step, reading a traced value in Python is refused: a replay
+        would keep this call's value forever. Outside a trace this does nothing."""
+        if state.trace is not None:
+            state.trace.refuse_value_read(self, what)
 
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (shared, not copied)."""
-        if state.trace is not None:
-            state.trace.refuse_value_read(self, "numpy()")
+        self._check_value_read("numpy()")
         return np.asarray(self.data)
 
     def __array__(self, dtype: Any = None, copy: Optional[bool] = None) -> np.ndarray:
-        if state.trace is not None:
-            state.trace.refuse_value_read(self, "np.asarray()")
+        self._check_value_read("np.asarray()")
         array = np.asarray(self.data, dtype=dtype)
         return array.copy() if copy else array
 
@@ -348,8 +347,7 @@ class Tensor(TensorMethods):
         return int(self._one_element("int"))
 
     def _one_element(self, conversion: str) -> Any:
-        if state.trace is not None:
-            state.trace.refuse_value_read(self, f"{conversion}()")
+        self._check_value_read(f"{conversion}()")
         if self.numel() != 1:
             raise TypeError(f"{conversion}() of a tensor of shape {self.shape}: only one-element "
                             "tensors convert to Python numbers (use .item() on a scalar, or "
@@ -360,8 +358,7 @@ class Tensor(TensorMethods):
         if self.numel() != 1:
             raise ValueError(f"The truth value of a tensor of shape {self.shape} is ambiguous; "
                              "use .any() or .all() on its data, or compare .item()")
-        if state.trace is not None:
-            state.trace.refuse_value_read(self, "bool()")
+        self._check_value_read("bool()")
         return bool(self.data)
 
     # --- display ------------------------------------------------------------------------------

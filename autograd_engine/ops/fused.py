@@ -155,12 +155,13 @@ class CrossEntropy(Function):
         return _reduce(losses, self.reduction)
 
     def backward(self, grad: Any, out: Any, logits: Any, classes: Any) -> Grads:
-        n, c = values(logits).shape
+        logit_values = values(logits)
+        n, c = logit_values.shape
         if self.reduction == "mean":
             grad = grad / n
         elif self.reduction == "none":
             grad = grad.reshape(n, 1)  # one loss per row: scale each row of the softmax
-        target = np.full((n, c), self.label_smoothing / c, dtype=values(logits).dtype)
+        target = np.full((n, c), self.label_smoothing / c, dtype=logit_values.dtype)
         target[np.arange(n), values(classes)] += 1 - self.label_smoothing
         softmax = call(Exp, call(LogSoftmax, logits, axes=(1,)))
         return (softmax - constant(target, like=grad)) * grad, None
