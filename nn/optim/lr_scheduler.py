@@ -59,9 +59,8 @@ class StepLR(LRScheduler):
     """lr = base_lr * gamma ** (epoch // step_size): decay by gamma every step_size epochs."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
-        if int(step_size) < 1:
-            raise ValueError(f"StepLR: step_size must be a positive integer, got {step_size}")
-        self.step_size, self.gamma = int(step_size), float(gamma)
+        self.step_size = _epochs(step_size, "StepLR", "step_size")
+        self.gamma = float(gamma)
         super().__init__(optimizer)
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
@@ -78,11 +77,8 @@ class LinearLR(LRScheduler):
         if not 0 < start_factor <= 1 or not 0 <= end_factor <= 1:
             raise ValueError(f"LinearLR: need 0 < start_factor <= 1 and 0 <= end_factor <= 1, "
                              f"got {start_factor} and {end_factor}")
-        if int(total_iters) < 1:
-            raise ValueError(f"LinearLR: total_iters must be a positive integer, got "
-                             f"{total_iters}")
         self.start_factor, self.end_factor = float(start_factor), float(end_factor)
-        self.total_iters = int(total_iters)
+        self.total_iters = _epochs(total_iters, "LinearLR", "total_iters")
         super().__init__(optimizer)
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
@@ -95,11 +91,17 @@ class CosineAnnealingLR(LRScheduler):
     from base_lr down to eta_min over T_max epochs (and back up after, as in PyTorch)."""
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
-        if int(T_max) < 1:
-            raise ValueError(f"CosineAnnealingLR: T_max must be a positive integer, got {T_max}")
-        self.T_max, self.eta_min = int(T_max), float(eta_min)
+        self.T_max = _epochs(T_max, "CosineAnnealingLR", "T_max")
+        self.eta_min = float(eta_min)
         super().__init__(optimizer)
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
         return self.eta_min + (base_lr - self.eta_min) * (
             1 + math.cos(math.pi * epoch / self.T_max)) / 2
+
+
+def _epochs(value: Any, scheduler: str, name: str) -> int:
+    """A schedule length in epochs, as an int; at least 1."""
+    if int(value) < 1:
+        raise ValueError(f"{scheduler}: {name} must be a positive integer, got {value}")
+    return int(value)

@@ -221,3 +221,15 @@ def test_an_optimizer_given_a_model_or_the_unbound_method_says_what_to_pass() ->
         nn.optim.Adam(model)
     with pytest.raises(TypeError, match="parentheses"):
         nn.optim.SGD(model.parameters, lr=0.1)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda opt: nn.optim.StepLR(opt, step_size=0), "StepLR: step_size must be a positive"),
+    (lambda opt: nn.optim.LinearLR(opt, total_iters=0), "LinearLR: total_iters must be a"),
+    (lambda opt: nn.optim.CosineAnnealingLR(opt, T_max=-1), "CosineAnnealingLR: T_max must"),
+])
+def test_schedule_lengths_must_be_positive(make, message) -> None:
+    optimizer = nn.optim.SGD([nn.Parameter([1.0])], lr=0.1)
+    with pytest.raises(ValueError, match=message):
+        make(optimizer)
+    assert nn.optim.StepLR(optimizer, step_size=np.int64(3)).step_size == 3
