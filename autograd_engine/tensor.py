@@ -283,7 +283,7 @@ class Tensor(TensorMethods):
                 "could not record it. Write `x = x {op} y` instead, or run it under no_grad() "
                 "(as optimizer updates do).".format(op=symbol.rstrip("="))
             )
-        value = other.data if isinstance(other, Tensor) else other
+        value = values(other)
         try:
             if isinstance(self.data, np.ndarray):
                 ufunc(self.data, value, out=self.data)
@@ -419,7 +419,7 @@ def as_operand(value: Any, op: str = "", wrap_numbers: bool = False) -> Any:
     return NotImplemented
 
 
-from .function import needs_grad  # noqa: E402  (these modules import Tensor from here)
+from .function import needs_grad, values  # noqa: E402  (these modules import Tensor from here)
 from .ops import arithmetic as _arith  # noqa: E402
 from .ops import elementwise as _elementwise  # noqa: E402
 from .ops import shape as _shape  # noqa: E402

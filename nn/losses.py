@@ -76,8 +76,7 @@ class _Loss(Module):
 
 
 def _binary_labels(output: Any, threshold: float) -> np.ndarray:
-    return (np.asarray(output.data if isinstance(output, Tensor) else output) > threshold
-            ).astype(np.int64)
+    return (np.asarray(output) > threshold).astype(np.int64)
 
 
 class MSELoss(_Loss):
@@ -137,8 +136,7 @@ class HingeLoss(_Loss):
         return _reduce((1 - target * input).relu(), self.reduction)
 
     def predict(self, output: Any) -> np.ndarray:
-        return np.where(np.asarray(output.data if isinstance(output, Tensor) else output) > 0,
-                        1, -1)
+        return np.where(np.asarray(output) > 0, 1, -1)
 
 
 class CrossEntropyLoss(_Loss):
@@ -180,5 +178,4 @@ class CrossEntropyLoss(_Loss):
         return target if not eps else target * (1 - eps) + eps / input.shape[1]
 
     def predict(self, output: Any) -> np.ndarray:
-        return np.argmax(np.asarray(output.data if isinstance(output, Tensor) else output),
-                         axis=-1)
+        return np.argmax(np.asarray(output), axis=-1)

@@ -265,7 +265,7 @@ def _as_numeric_array(value: Any) -> Optional[np.ndarray]:
     """A numeric numpy array of the value (a Tensor, array, list or anything with
     `__array__`, e.g. a torch tensor), or None when it is not numbers."""
     try:
-        array = np.asarray(value.data if isinstance(value, Tensor) else value)
+        array = np.asarray(value)  # a Tensor gives its data (Tensor.__array__)
     except (TypeError, ValueError):
         return None
     return array if array.dtype.kind in "biuf" else None

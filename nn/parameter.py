@@ -25,8 +25,7 @@ class Parameter(Tensor):
     def __init__(self, data: Any, requires_grad: bool = True, dtype: Any = None,
                  name: Optional[str] = None) -> None:
         if dtype is None:
-            values = data.data if isinstance(data, Tensor) else data
-            if np.asarray(values).dtype.kind != "f":
+            if np.asarray(data).dtype.kind != "f":
                 dtype = np.float64
         super().__init__(data, requires_grad=requires_grad, dtype=dtype, name=name)
 

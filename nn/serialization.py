@@ -16,8 +16,6 @@ from typing import Any, Mapping, Union
 
 import numpy as np
 
-from autograd_engine import Tensor
-
 PathLike = Union[str, "os.PathLike[str]"]
 
 
@@ -35,7 +33,7 @@ def save(state_dict: Mapping[str, Any], path: PathLike) -> Path:
                         f"{type(state_dict).__name__}")
     arrays = {}
     for name, value in state_dict.items():
-        array = np.asarray(value.data if isinstance(value, Tensor) else value)
+        array = np.asarray(value)  # a Tensor gives its data (Tensor.__array__)
         if not isinstance(name, str) or array.dtype.kind not in "biuf":
             raise TypeError(f"save: entry {name!r} must map a string to a numeric array, got "
                             f"{type(value).__name__} of dtype {array.dtype}")

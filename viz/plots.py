@@ -214,7 +214,7 @@ def _predict_labels(model: Any, points: np.ndarray, threshold: Optional[float]) 
     dtype = _parameter_dtype(model)
     with no_grad():
         out = model(Tensor(points, dtype=dtype))
-    scores = np.asarray(out.data if isinstance(out, Tensor) else out, dtype=np.float64)
+    scores = np.asarray(out, dtype=np.float64)
     if scores.ndim == 2 and scores.shape[1] > 1:
         return scores.argmax(axis=1)
     scores = scores.reshape(-1)

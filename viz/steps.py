@@ -69,8 +69,8 @@ def gradient_flow(root: Tensor, gradient: Any = None) -> GradientFlow:
                          (node, grad, input_grads)))
     flow = GradientFlow(steps=[])
     # a leaf root is its own step; run_backward accepted the seed, so it is well formed
-    seed = np.ones_like(root.data) if gradient is None else np.asarray(
-        gradient.data if isinstance(gradient, Tensor) else gradient, dtype=root.dtype)
+    seed = np.ones_like(root.data) if gradient is None else np.asarray(gradient,
+                                                                       dtype=root.dtype)
     arrived: dict[Tensor, np.ndarray] = {root: seed} if root.grad_fn is None else {}
     ops = iter(recorded)
     for node in reverse_topological_order([root]):

@@ -295,8 +295,7 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     """Elementwise `a if condition else b`, broadcasting all three (numpy's `where`)."""
     if not (isinstance(condition, Tensor) and condition.dtype == bool):
         # kept as a (constant) Tensor operand, so the graph and its pictures show it
-        values = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
-        condition = Tensor._from_op(values.astype(bool), None)
+        condition = Tensor._from_op(np.asarray(values(condition)).astype(bool), None)
     return Where.apply(condition, as_operand(a, "where"), as_operand(b, "where"))
 
 

@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..function import Function, Grads, call
+from ..function import Function, Grads, call, values
 from ..shapes import Shape, normalize_axis
 from ..tensor import Tensor, as_operand
 
@@ -198,7 +198,7 @@ def getitem(x: Tensor, index: Any) -> Tensor:
     if isinstance(index, Tensor):
         index = index.data
     elif isinstance(index, tuple):
-        index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        index = tuple(values(i) for i in index)
     elif isinstance(index, list):
         index = np.asarray(index)
     return GetItem.apply(x, index=index)
