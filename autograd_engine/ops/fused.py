@@ -147,7 +147,7 @@ class CrossEntropy(Function):
         self.label_smoothing = label_smoothing
 
     def forward(self, logits: Any, classes: Any) -> Any:
-        check_class_indices(classes, logits.shape, "cross_entropy")  # here: replays run it too
+        _check_class_indices(classes, logits.shape)  # here, in the op: replays run it too
         log_p = call(LogSoftmax, logits, axes=(1,))
         losses = -log_p[np.arange(len(classes)), classes]
         if self.label_smoothing:
@@ -215,21 +215,21 @@ def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean",
                               label_smoothing=float(label_smoothing))
 
 
-def check_class_indices(classes: Any, shape: tuple[int, ...], caller: str) -> None:
+def _check_class_indices(classes: Any, shape: tuple[int, ...]) -> None:
     """Raise unless `classes` are integers of shape (N,) in [0, C), for logits of `shape`."""
     n, count = shape
     classes = np.asarray(classes)
     if classes.dtype.kind not in "iu":
-        raise TypeError(f"{caller}: class targets must be integers of shape ({n},), got "
+        raise TypeError(f"cross_entropy: class targets must be integers of shape ({n},), got "
                         f"dtype {classes.dtype} and shape {classes.shape}; convert with "
                         "y.astype(int), or pass class probabilities of shape (N, C)")
     if classes.shape != (n,):
-        raise ValueError(f"{caller}: class targets must have shape ({n},) for logits of "
+        raise ValueError(f"cross_entropy: class targets must have shape ({n},) for logits of "
                          f"shape {shape}, got shape {classes.shape}")
     bad = (classes < 0) | (classes >= count)
     if bad.any():
         where = np.flatnonzero(bad)
-        raise ValueError(f"{caller}: class index {classes[where[0]]} (at position "
+        raise ValueError(f"cross_entropy: class index {classes[where[0]]} (at position "
                          f"{where[0]}; {where.size} bad in all) is out of range for {count} "
                          f"classes; targets must be in [0, {count - 1}]")
 
