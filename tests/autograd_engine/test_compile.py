@@ -336,6 +336,23 @@ def test_copying_a_traced_value_out_of_the_graph_is_refused() -> None:
         compile(lambda x: (Tensor(x) * w).sum())(np.ones(3))
     with pytest.raises(CompileError, match="numpy\\(\\)"):
         compile(lambda x: (w * x.numpy()).sum())(np.ones(3))
+    with pytest.raises(CompileError, match="np.asarray\\(\\)"):
+        compile(lambda x: (w * np.asarray(x)).sum())(np.ones(3))
+    with pytest.raises(CompileError, match="int\\(\\)"):
+        compile(lambda x: (w * int(x.sum())).sum())(np.ones(3))
+
+
+def test_asking_for_a_gradient_of_a_traced_value_is_refused() -> None:
+    """Inside a trace, x * 2.0 is an op's result even when x needs no gradient; eager mode
+    would make it a leaf that requires grad, which a replay could not give a .grad."""
+    w = Tensor(np.ones(3), requires_grad=True)
+
+    def makes_a_leaf(x: Tensor) -> Tensor:
+        scaled = (x * 2.0).requires_grad_()
+        return (scaled * w).sum()
+
+    with pytest.raises(RuntimeError, match="inside a compiled step"):
+        compile(makes_a_leaf)(np.ones(3))
 
 
 def test_a_kept_gradient_is_laid_out_as_eager_mode_lays_it_out() -> None:
