@@ -18,6 +18,22 @@ from .elementwise import Exp, exp_flushing_underflow
 from .shape import BroadcastTo
 
 
+#: Up to this many elements along the reduced last axis, numpy's max reduces each row on its
+#: own, slower than a transposed copy's columns: (10000, 10) float32 420 µs against 34 µs,
+#: (128, 10) 7 against 3; at (64, 50) both take 3 µs, and wider rows favour numpy's own.
+_SHORT_ROW = 32
+
+
+def max_over(a: Any, axes: Optional[tuple[int, ...]], keepdims: bool) -> Any:
+    """`a.max(axis=axes, keepdims=keepdims)`, fast also over the short rows of a 2-d array
+    (logits over a few classes, the usual softmax). The maximum is exact, so the route does
+    not change the result."""
+    if axes == (1,) and a.ndim == 2 and a.shape[1] <= _SHORT_ROW:
+        peak = np.ascontiguousarray(a.T).max(axis=0)
+        return peak[:, None] if keepdims else peak
+    return a.max(axis=axes, keepdims=keepdims)
+
+
 class _Reduction(Function):
     """A reduction remembers its normalised axes, keepdims and its input's shape."""
 
@@ -71,7 +87,7 @@ class Max(_Reduction):
     reads_output = True
 
     def forward(self, a: Any) -> Any:
-        return a.max(axis=self.axes, keepdims=self.keepdims)
+        return max_over(a, self.axes, self.keepdims)
 
     def backward(self, grad: Any, out: Any, a: Any) -> Grads:
         is_max = values(a) == self._unreduce(values(out))
@@ -89,7 +105,7 @@ class LogSumExp(_Reduction):
     reads_output = True
 
     def forward(self, a: Any) -> Any:
-        peak = np.max(a, axis=self.axes, keepdims=True)
+        peak = max_over(a, self.axes, keepdims=True)
         peak = np.where(np.isfinite(peak), peak, 0)  # all -inf (or inf) rows: no inf - inf
         with np.errstate(divide="ignore"):  # log(0) = -inf is the right answer for all -inf
             total = np.sum(exp_flushing_underflow(a - peak), axis=self.axes, keepdims=True)
@@ -118,7 +134,7 @@ class LogSoftmax(Function):
         self.axes = axes
 
     def forward(self, a: Any) -> Any:
-        peak = a.max(axis=self.axes, keepdims=True)
+        peak = max_over(a, self.axes, keepdims=True)
         shifted = a - np.where(np.isfinite(peak), peak, 0)  # all -inf: no inf - inf
         with np.errstate(divide="ignore"):  # log(0) = -inf is right for an all -inf row
             return shifted - np.log(exp_flushing_underflow(shifted).sum(axis=self.axes,

@@ -66,6 +66,25 @@ def test_reduction_matches_numpy(op: Reduction, dtype: type, data: st.DataObject
     assert_matches_reference(apply_reduction(op, x, axis, keepdims), expected, dtype)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@FAST
+@given(rows=st.integers(1, 40), columns=st.integers(1, 40), keepdims=st.booleans(), seed=seeds)
+def test_max_over_rows_is_numpy_max_bit_for_bit(dtype: type, rows: int, columns: int,
+                                                keepdims: bool, seed: int) -> None:
+    """Rows of up to 32 take the transposed route, longer ones numpy's own: both must give
+    numpy's maxima exactly, infinities and nan included, through the op as well."""
+    from autograd_engine.ops.reductions import max_over
+
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((rows, columns)).astype(dtype)
+    a[rng.random(a.shape) < 0.1] = -np.inf
+    a[rng.random(a.shape) < 0.02] = np.nan
+    expected = a.max(axis=1, keepdims=keepdims)
+    assert np.array_equal(max_over(a, (1,), keepdims), expected, equal_nan=True)
+    assert np.array_equal(Tensor(a).max(axis=-1, keepdims=keepdims).data, expected,
+                          equal_nan=True)
+
+
 def test_softmax_methods_and_functions_agree() -> None:
     from autograd_engine import log_softmax, softmax
 
