@@ -55,6 +55,10 @@ class Function:
     #: False for ops whose result carries no gradient at all (comparisons): never recorded
     #: for backward, whatever their inputs (compile's trace still keeps them).
     differentiable: ClassVar[bool] = True
+    #: Slots the forward fills with an intermediate result that its backward on arrays reuses
+    #: instead of recomputing (PyTorch's ctx.save_for_backward): values of one call, not
+    #: settings of the op, so compile does not compare them between calls.
+    saved_by_forward: ClassVar[tuple[str, ...]] = ()
 
     inputs: tuple[Any, ...]
     version_stamp: int  # sum of the inputs' versions at the forward; ~sum once released

@@ -123,9 +123,11 @@ def signature(inputs: Any) -> tuple[tuple[Any, ...], ...]:
 
 
 def parameters(function: Function) -> dict[str, Any]:
-    """An op's own settings (axes, index, reduction, ...): every slot below Function's."""
+    """An op's own settings (axes, index, reduction, ...): every slot below Function's but
+    what the forward saved for backward."""
+    skipped = {"__weakref__", *function.saved_by_forward}
     names = [name for cls in type(function).__mro__ if cls is not Function
-             for name in cls.__dict__.get("__slots__", ()) if name != "__weakref__"]
+             for name in cls.__dict__.get("__slots__", ()) if name not in skipped]
     found = {name: getattr(function, name) for name in names if hasattr(function, name)}
     found.update(getattr(function, "__dict__", {}))
     return found

@@ -139,8 +139,9 @@ class CrossEntropy(Function):
     The classes are an operand, not a parameter, so that a new batch's labels are data, as
     the logits are; they get no gradient."""
 
-    __slots__ = ("reduction", "label_smoothing")
+    __slots__ = ("reduction", "label_smoothing", "log_p")
     rule = "∂/∂z = softmax(z) − onehot(y)  (÷ N for the mean)"
+    saved_by_forward = ("log_p",)
 
     def __init__(self, reduction: str, label_smoothing: float) -> None:
         self.reduction = reduction
@@ -148,7 +149,7 @@ class CrossEntropy(Function):
 
     def forward(self, logits: Any, classes: Any) -> Any:
         _check_class_indices(classes, logits.shape)  # here, in the op: replays run it too
-        log_p = call(LogSoftmax, logits, axes=(1,))
+        log_p = self.log_p = call(LogSoftmax, logits, axes=(1,))
         losses = -log_p[np.arange(len(classes)), classes]
         if self.label_smoothing:
             losses = (1 - self.label_smoothing) * losses - self.label_smoothing * log_p.mean(1)
@@ -163,7 +164,10 @@ class CrossEntropy(Function):
             grad = grad.reshape(n, 1)  # one loss per row: scale each row of the softmax
         target = np.full((n, c), self.label_smoothing / c, dtype=logit_values.dtype)
         target[np.arange(n), values(classes)] += 1 - self.label_smoothing
-        softmax = call(Exp, call(LogSoftmax, logits, axes=(1,)))
+        # On arrays, softmax comes from the forward's log-probabilities. Recorded (create_graph),
+        # it is computed again from the logits, so that its graph reaches them.
+        log_p = call(LogSoftmax, logits, axes=(1,)) if isinstance(logits, Tensor) else self.log_p
+        softmax = call(Exp, log_p)
         return (softmax - constant(target, like=grad)) * grad, None
 
     @property
