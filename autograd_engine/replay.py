@@ -233,8 +233,10 @@ class Plan:
     def _backward_lines(self, notes: dict[tuple[int, int], Any]) -> list[str]:
         """The backward as straight-line code: each formula's results unpacked into the
         gradients they are (g12, g9, ...); `fit` and sums only where the probe saw them."""
+        # A 0-d loss is seeded with a numpy scalar, which nothing can change: no copy.
+        seed = "seed" if np.isscalar(self.names["seed"]) else "seed.copy()"
         lines = ["    # backward, in the order backward() walks: loss first",
-                 f"    g{self.loss_slot} = seed.copy()"]
+                 f"    g{self.loss_slot} = {seed}"]
         reached = {self.loss_slot}  # the gradients assigned so far
         for node in self.backward_order:
             slot, function = self.slot_of[node], node.grad_fn
