@@ -24,14 +24,21 @@ from .shape import BroadcastTo
 _SHORT_ROW = 32
 
 
-def max_over(a: Any, axes: Optional[tuple[int, ...]], keepdims: bool) -> Any:
-    """`a.max(axis=axes, keepdims=keepdims)`, fast also over the short rows of a 2-d array
-    (logits over a few classes, the usual softmax). The maximum is exact, so the route does
-    not change the result."""
+def _shift(a: Any, axes: Optional[tuple[int, ...]]) -> Any:
+    """What logsumexp and log_softmax subtract before exp, so that nothing overflows: the
+    maximum over `axes` (kept as size-1 axes), or 0 where it is not finite (all -inf: no
+    inf - inf).
+
+    Over the short rows of a 2-d array (logits over a few classes, the usual case) the maximum
+    is taken down the columns of a transposed copy, as numpy reduces such rows one at a time.
+    The two routes can break a tie between -0.0 and 0.0 (or two nans) differently: a shift
+    never shows it (a tie means two terms of 1 in the sum, so the result is not a zero, and a
+    nan peak becomes 0), but `max` itself would, so it keeps numpy's own route."""
     if axes == (1,) and a.ndim == 2 and a.shape[1] <= _SHORT_ROW:
-        peak = np.ascontiguousarray(a.T).max(axis=0)
-        return peak[:, None] if keepdims else peak
-    return a.max(axis=axes, keepdims=keepdims)
+        peak = np.ascontiguousarray(a.T).max(axis=0)[:, None]
+    else:
+        peak = a.max(axis=axes, keepdims=True)
+    return np.where(np.isfinite(peak), peak, 0)
 
 
 class _Reduction(Function):
@@ -87,7 +94,7 @@ class Max(_Reduction):
     reads_output = True
 
     def forward(self, a: Any) -> Any:
-        return max_over(a, self.axes, self.keepdims)
+        return a.max(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, grad: Any, out: Any, a: Any) -> Grads:
         is_max = values(a) == self._unreduce(values(out))
@@ -105,8 +112,7 @@ class LogSumExp(_Reduction):
     reads_output = True
 
     def forward(self, a: Any) -> Any:
-        peak = max_over(a, self.axes, keepdims=True)
-        peak = np.where(np.isfinite(peak), peak, 0)  # all -inf (or inf) rows: no inf - inf
+        peak = _shift(a, self.axes)
         with np.errstate(divide="ignore"):  # log(0) = -inf is the right answer for all -inf
             total = np.sum(exp_flushing_underflow(a - peak), axis=self.axes, keepdims=True)
             lse = np.log(total) + peak
@@ -134,8 +140,7 @@ class LogSoftmax(Function):
         self.axes = axes
 
     def forward(self, a: Any) -> Any:
-        peak = max_over(a, self.axes, keepdims=True)
-        shifted = a - np.where(np.isfinite(peak), peak, 0)  # all -inf: no inf - inf
+        shifted = a - _shift(a, self.axes)
         with np.errstate(divide="ignore"):  # log(0) = -inf is right for an all -inf row
             return shifted - np.log(exp_flushing_underflow(shifted).sum(axis=self.axes,
                                                                         keepdims=True))
