@@ -22,17 +22,20 @@ What a replay cannot see, it checks for, or refuses:
 - while tracing: every op is kept, with or without a gradient (`y.reshape(-1, 1)`, `x / 255`,
   a mask `z > 0`, `astype(int)`, `detach()`), so values computed from the inputs are
   recomputed by each replay; reading a traced value in Python (`item()`, `float()`, `bool()`:
-  a branch on a value; `numpy()`, `Tensor(x)`) and changing a tensor in place are errors;
-  inputs must be data, not tensors that require grad;
+  a branch on a value; `numpy()`, `Tensor(x)`; a tensor index), running a backward inside
+  step_fn (a gradient penalty's masks would be frozen) and changing a tensor in place are
+  errors; inputs must be data, not tensors that require grad;
 - on the second call, which also runs eagerly: its graph must match the first op for op,
-  setting for setting, constant for constant, so labels read into an index or a Dropout mask
-  show up as a difference (when the two calls differ), and compile says where. `.data` is
+  setting for setting, constant for constant, so labels read through `.data` into an index
+  or a Dropout mask show up as a difference (when the two calls differ), and compile says
+  where. `.data` is
   the one way out of the trace that cannot be watched: `w * x.data` makes a constant, caught
   only if the two traced calls differ; write `w * x`.
 What it cannot see is Python state that changes after tracing: a hyperparameter or a numpy
 array that step_fn reads, a module switched between train() and eval(), a parameter replaced
-by another object, checks written in Python (HingeLoss's labels, BCELoss's range). As with
-jax.jit, compile the step again when those change.
+by another object, checks written in Python (HingeLoss's labels, BCELoss's range), an
+`optimizer.zero_grad()` inside step_fn. As with jax.jit, compile the step again when those
+change.
 """
 
 from __future__ import annotations

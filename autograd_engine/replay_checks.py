@@ -39,6 +39,14 @@ class Trace:
                 "use this call's value forever. Keep values as Tensors inside step_fn (return "
                 "the loss, log outside), or run the step uncompiled.")
 
+    def refuse_backward(self) -> None:
+        raise CompileError(
+            "compile: step_fn runs a backward pass itself (backward() or grad()). Its results "
+            "are computed from this call's values, partly outside the graph (a backward's "
+            "masks and signs are constants), so a replay would reuse them forever: a "
+            "gradient penalty would stay the first call's. Return the loss and let the "
+            "compiled step run backward; run steps that differentiate inside uncompiled.")
+
     def refuse_change(self, tensor: Tensor, what: str) -> None:
         raise CompileError(
             f"compile: step_fn changes a tensor of shape {tensor.shape} in place ({what}). A "
@@ -129,7 +137,8 @@ def parameters(function: Function) -> dict[str, Any]:
     names = [name for cls in type(function).__mro__ if cls is not Function
              for name in cls.__dict__.get("__slots__", ()) if name not in skipped]
     found = {name: getattr(function, name) for name in names if hasattr(function, name)}
-    found.update(getattr(function, "__dict__", {}))
+    found.update((name, value) for name, value in getattr(function, "__dict__", {}).items()
+                 if name not in skipped)  # an op written without __slots__
     return found
 
 

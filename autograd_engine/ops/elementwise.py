@@ -293,9 +293,10 @@ class Where(Function):
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """Elementwise `a if condition else b`, broadcasting all three (numpy's `where`)."""
-    if not (isinstance(condition, Tensor) and condition.dtype == bool):
-        # kept as a (constant) Tensor operand, so the graph and its pictures show it
-        condition = Tensor._from_op(np.asarray(values(condition)).astype(bool), None)
+    if isinstance(condition, Tensor):
+        condition = condition.astype(bool)  # an op: compile's replays cast the new values
+    else:  # kept as a (constant) Tensor operand, so the graph and its pictures show it
+        condition = Tensor._from_op(np.asarray(condition).astype(bool), None)
     return Where.apply(condition, as_operand(a, "where"), as_operand(b, "where"))
 
 

@@ -194,7 +194,14 @@ class Concatenate(Function):
 
 
 def getitem(x: Tensor, index: Any) -> Tensor:
-    """x[index]; the index may hold Tensors (e.g. a boolean mask made by a comparison)."""
+    """x[index]; the index may hold Tensors (e.g. a boolean mask made by a comparison). Their
+    values become the op's setting, which compile could not recompute: while it traces, a
+    Tensor index that changes from call to call is refused."""
+    parts = index if isinstance(index, tuple) else (index,)
+    for part in parts:
+        if isinstance(part, Tensor):
+            part._check_value_read("x[index] with it in the index; for class labels use "
+                                   "cross_entropy(logits, classes)")
     if isinstance(index, Tensor):
         index = index.data
     elif isinstance(index, tuple):

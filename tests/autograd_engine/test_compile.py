@@ -5,15 +5,15 @@ a clear error, never a silently frozen value."""
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd_engine import (CompileError, Tensor, compile, cross_entropy, detect_anomaly, linear,
-                             log_softmax, no_grad)
+from autograd_engine import (CompileError, Function, Tensor, compile, cross_entropy,
+                             detect_anomaly, grad, linear, log_softmax, no_grad, where)
 from engine_strategies import FAST, broadcastable_pairs
 
 
@@ -161,6 +161,45 @@ def test_values_made_from_the_inputs_outside_the_graph_are_caught() -> None:
             step(np.ones(3))
 
 
+def test_a_tensor_that_changes_cannot_index_but_a_tensor_condition_is_traced() -> None:
+    """An index becomes getitem's setting, frozen by a replay even when the two traced calls
+    agree: refused. where() casts a non-bool condition with an op, which a replay repeats."""
+    w = Tensor(np.ones((2, 3)), requires_grad=True)
+    gathers = compile(lambda x, y: -log_softmax(x @ w, axis=1)[np.arange(2), y].sum())
+    with pytest.raises(CompileError, match=r"x\[index\].*cross_entropy"):
+        gathers(np.ones((2, 2)), np.array([0, 1]))
+    masks = compile(lambda x: (x @ w)[x[:, 0] > 0].sum())
+    with pytest.raises(CompileError, match=r"x\[index\]"):
+        masks(np.ones((2, 2)))
+
+    rng = np.random.default_rng(5)
+    params = [Tensor(rng.standard_normal(6), requires_grad=True)]
+    x, ones = rng.standard_normal(6), np.ones(6)
+    batches = [(x, ones), (x, ones)] + [(x, (rng.random(6) > 0.5) * 1.0) for _ in range(3)]
+    eager_and_compiled(lambda p, x, m: where(m, p[0] * x, -p[0]).sum(), params, batches)
+
+
+class Cube(Function):
+    """A user's op, written without __slots__, that keeps its square for backward."""
+
+    saved_by_forward = ("square",)
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        self.square = a * a
+        return self.square * a
+
+    def backward(self, grad: Any, out: Any, a: Any) -> tuple[Any]:
+        square = a * a if isinstance(a, Tensor) else self.square
+        return (grad * 3.0 * square,)
+
+
+def test_what_a_users_op_saved_for_backward_is_not_taken_for_a_setting() -> None:
+    rng = np.random.default_rng(6)
+    params = [Tensor(rng.standard_normal(4), requires_grad=True)]
+    batches = [(rng.standard_normal(4),) for _ in range(4)]
+    eager_and_compiled(lambda p, x: Cube.apply(p[0] * x).sum(), params, batches)
+
+
 def test_the_same_values_made_inside_the_step_are_fine() -> None:
     w = Tensor(np.ones(3), requires_grad=True)
     step = compile(lambda x: (x * w * np.arange(3.0)).sum())  # a fresh, equal constant each call
@@ -260,8 +299,16 @@ def test_a_step_that_runs_backward_itself_or_keeps_a_gradient_is_refused() -> No
         loss.backward()
         return loss
 
-    with pytest.raises(CompileError, match="already ran backward"):
-        compile(runs_backward)(np.ones(3))
+    def penalises_its_gradient(x: Tensor) -> Tensor:
+        """A gradient penalty: abs's backward makes its signs a constant, which a replay
+        would keep after the weights change sign."""
+        loss = (w.abs() * x).sum()
+        (g,) = grad(loss, [w], create_graph=True)
+        return loss + (g * g).sum()
+
+    for step_fn in (runs_backward, penalises_its_gradient):
+        with pytest.raises(CompileError, match="runs a backward pass itself"):
+            compile(step_fn)(np.ones(3))
     with pytest.raises(CompileError, match="retain_grad"):
         compile(lambda x: (x * w).retain_grad().sum())(np.ones(3))
     with pytest.raises(TypeError, match="expected a function"):
