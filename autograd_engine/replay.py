@@ -120,7 +120,8 @@ class Plan:
     def __init__(self, loss: Any, inputs: tuple[Tensor, ...]) -> None:
         check_loss(loss)
         self.input_signature = signature(inputs)
-        self.leaves: list[tuple[Tensor, tuple[Any, ...]]] = []  # read afresh on each call
+        # read afresh on each call: (tensor, its signature, where step_fn first reads it)
+        self.leaves: list[tuple[Tensor, tuple[Any, ...], str]] = []
         self.described: list[tuple[Any, ...]] = []  # what `check_same_as` compares
         self.slot_of: dict[Tensor, int] = {x: i for i, x in enumerate(inputs)}
         self.slots = len(inputs)  # values are numbered: inputs first, then in forward order
@@ -161,7 +162,8 @@ class Plan:
             if x not in self.slot_of:  # a leaf met for the first time: parameter or constant
                 slot = self.slot_of[x] = self._new_slot()
                 self.names[f"t{slot}"] = x
-                self.leaves.append((x, leaf_signature(x)))
+                self.leaves.append((x, leaf_signature(x), f"operand {len(operands)} of op "
+                                    f"{len(self.described)} ('{function.name}')"))
                 what = "parameter" if x.requires_grad else "constant"
                 self.forward_lines.append(f"    v{slot} = t{slot}.data  # {what} {_shape(x)}")
             slot = self.slot_of[x]
@@ -291,15 +293,16 @@ class Plan:
         for data, (shape, dtype) in zip(arrays, traced):  # field by field: this runs each call
             if data.shape != shape or data.dtype != dtype:
                 raise CompileError(changed_inputs(traced, signature(arrays)))
-        for leaf, traced in self.leaves:
+        for leaf, traced, first_read in self.leaves:
             shape, dtype, requires_grad = traced
             data = leaf.data  # (compared field by field: this runs for every leaf, every call)
             if data.shape != shape or data.dtype != dtype or leaf.requires_grad != requires_grad:
                 now = leaf_signature(leaf)
-                raise CompileError(f"compile: a tensor the step reads (shape {traced[0]}, "
-                                   f"{traced[1]}, requires_grad={traced[2]} when traced) is now "
-                                   f"shape {now[0]}, {now[1]}, requires_grad={now[2]}. Compile "
-                                   "the step again after changing a model.")
+                raise CompileError(f"compile: a tensor the step reads ({first_read}: shape "
+                                   f"{traced[0]}, {traced[1]}, requires_grad={traced[2]} when "
+                                   f"traced) is now shape {now[0]}, {now[1]}, "
+                                   f"requires_grad={now[2]}. Compile the step again after "
+                                   "changing a model.")
         return Tensor._from_op(self.run(*arrays), None)
 
     def check_same_as(self, other: "Plan") -> None:

@@ -223,6 +223,14 @@ def test_what_can_change_after_tracing_is_checked_on_every_call() -> None:
     with pytest.raises(CompileError, match="float64.*is now shape \\(3,\\), float32"):
         step(np.ones(3))
 
+    a, b = Tensor(np.ones(3), requires_grad=True), Tensor(np.ones(3), requires_grad=True)
+    step = compile(lambda x: (x * a + x * b).sum())  # two parameters of the same shape
+    for _ in range(3):
+        step(np.ones(3))
+    b.data = np.ones(4)
+    with pytest.raises(CompileError, match=r"\(operand 1 of op 1 \('mul'\): shape \(3,\)"):
+        step(np.ones(3))
+
 
 def test_inputs_are_data_not_parameters() -> None:
     w = Tensor(np.ones(3), requires_grad=True)
