@@ -1,8 +1,12 @@
 """Learning-rate schedules: StepLR, LinearLR, CosineAnnealingLR (PyTorch's names and
 arguments). Call `scheduler.step()` once per epoch, after `optimizer.step()`.
 
-Each computes the rate from the epoch count in closed form (PyTorch's documented formulas),
-so loading a scheduler's state mid-run resumes exactly.
+Each step moves every parameter group's current rate, in PyTorch's chainable form, rather
+than computing it afresh from the epoch: so two schedulers on one optimizer compose (a
+warm-up and a step decay multiply), and a rate set by hand carries on from where it was set.
+Alone, each follows its closed form (in its docstring) to rounding. To resume a run, load
+the optimizer's state_dict (which holds the rates) and the scheduler's (its epoch), as in
+PyTorch.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from .optimizer import Optimizer
 
 
 class LRScheduler:
-    """Base class: subclasses write `lr_at(base_lr, epoch)`."""
+    """Base class: subclasses write `next_lr(lr, base_lr)`, the rate after step number
+    `last_epoch` given the current one, and may write `first_lr(lr, base_lr)`, the rate they
+    start from."""
 
     def __init__(self, optimizer: Optimizer) -> None:
         if not isinstance(optimizer, Optimizer):
@@ -25,20 +31,24 @@ class LRScheduler:
             group.setdefault("initial_lr", group["lr"])
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = 0
-        self._apply()
+        self._move_rates(self.first_lr)
 
-    def lr_at(self, base_lr: float, epoch: int) -> float:
-        """The learning rate after `epoch` calls to step()."""
+    def first_lr(self, lr: float, base_lr: float) -> float:
+        """The rate when the scheduler is made, from the group's current one."""
+        return lr
+
+    def next_lr(self, lr: float, base_lr: float) -> float:
+        """The rate after step number `last_epoch`, from the current rate `lr`."""
         raise NotImplementedError
 
     def step(self) -> None:
-        """Advance one epoch and set the optimizer's learning rates."""
+        """Advance one epoch and move the optimizer's learning rates."""
         self.last_epoch += 1
-        self._apply()
+        self._move_rates(self.next_lr)
 
-    def _apply(self) -> None:
-        for group, base in zip(self.optimizer.param_groups, self.base_lrs):
-            group["lr"] = self.lr_at(base, self.last_epoch)
+    def _move_rates(self, rule: Any) -> None:
+        for group, base_lr in zip(self.optimizer.param_groups, self.base_lrs):
+            group["lr"] = rule(group["lr"], base_lr)
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
     def get_last_lr(self) -> list[float]:
@@ -50,27 +60,30 @@ class LRScheduler:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore a saved schedule position and settings, and re-apply its rate."""
+        """Restore a saved schedule position and settings. The rates themselves are the
+        optimizer's: load its state_dict too."""
         self.__dict__.update(state_dict)
-        self._apply()
 
 
 class StepLR(LRScheduler):
-    """lr = base_lr * gamma ** (epoch // step_size): decay by gamma every step_size epochs."""
+    """Decay by gamma every step_size epochs: lr = base_lr * gamma ** (epoch // step_size)."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
         self.step_size = _epochs(step_size, "StepLR", "step_size")
         self.gamma = float(gamma)
         super().__init__(optimizer)
 
-    def lr_at(self, base_lr: float, epoch: int) -> float:
-        return base_lr * self.gamma ** (epoch // self.step_size)
+    def next_lr(self, lr: float, base_lr: float) -> float:
+        return lr * self.gamma if self.last_epoch % self.step_size == 0 else lr
 
 
 class LinearLR(LRScheduler):
     """lr = base_lr * factor, the factor moving linearly from start_factor to end_factor over
     total_iters epochs and then staying there. micrograd's demo decays 1.0 -> 0.1:
-    LinearLR(opt, start_factor=1.0, end_factor=0.1, total_iters=epochs)."""
+    LinearLR(opt, start_factor=1.0, end_factor=0.1, total_iters=epochs).
+
+    Each step multiplies the rate by factor(epoch) / factor(epoch - 1), which is
+    1 + (end - start) / (total_iters * start + (epoch - 1) * (end - start))."""
 
     def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
                  end_factor: float = 1.0, total_iters: int = 5) -> None:
@@ -81,23 +94,37 @@ class LinearLR(LRScheduler):
         self.total_iters = _epochs(total_iters, "LinearLR", "total_iters")
         super().__init__(optimizer)
 
-    def lr_at(self, base_lr: float, epoch: int) -> float:
-        progress = min(epoch, self.total_iters) / self.total_iters
-        return base_lr * (self.start_factor + (self.end_factor - self.start_factor) * progress)
+    def first_lr(self, lr: float, base_lr: float) -> float:
+        return lr * self.start_factor
+
+    def next_lr(self, lr: float, base_lr: float) -> float:
+        if self.last_epoch > self.total_iters:
+            return lr
+        change = self.end_factor - self.start_factor
+        return lr * (1.0 + change / (self.total_iters * self.start_factor
+                                     + (self.last_epoch - 1) * change))
 
 
 class CosineAnnealingLR(LRScheduler):
     """lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2: half a cosine
-    from base_lr down to eta_min over T_max epochs (and back up after, as in PyTorch)."""
+    from base_lr down to eta_min over T_max epochs (and back up after, as in PyTorch).
+
+    Each step scales the rate's distance from eta_min by the ratio of that cosine term at
+    this epoch and the last; just after a minimum, where the ratio would be 0/0, it adds the
+    first step of the climb instead."""
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
         self.T_max = _epochs(T_max, "CosineAnnealingLR", "T_max")
         self.eta_min = float(eta_min)
         super().__init__(optimizer)
 
-    def lr_at(self, base_lr: float, epoch: int) -> float:
-        return self.eta_min + (base_lr - self.eta_min) * (
-            1 + math.cos(math.pi * epoch / self.T_max)) / 2
+    def next_lr(self, lr: float, base_lr: float) -> float:
+        epoch, period = self.last_epoch, self.T_max
+        if (epoch - 1 - period) % (2 * period) == 0:
+            return lr + (base_lr - self.eta_min) * (1 - math.cos(math.pi / period)) / 2
+        return ((1 + math.cos(math.pi * epoch / period))
+                / (1 + math.cos(math.pi * (epoch - 1) / period))
+                * (lr - self.eta_min) + self.eta_min)
 
 
 def _epochs(value: Any, scheduler: str, name: str) -> int:

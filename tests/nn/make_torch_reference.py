@@ -113,8 +113,40 @@ def schedulers() -> list:
     return out
 
 
+#: Schedules that build on the current rate: two schedulers on one optimizer, a rate set by
+#: hand between epochs ("set_lr": {epoch: rate}), a cosine past its first period.
+CHAINED = [
+    {"lr": 0.1, "schedulers": [["StepLR", {"step_size": 2, "gamma": 0.5}],
+                               ["LinearLR", {"start_factor": 0.5, "total_iters": 4}]],
+     "epochs": 10, "set_lr": {}},
+    {"lr": 0.1, "schedulers": [["StepLR", {"step_size": 3, "gamma": 0.5}]],
+     "epochs": 10, "set_lr": {"4": 1.0}},
+    {"lr": 0.5, "schedulers": [["CosineAnnealingLR", {"T_max": 4, "eta_min": 0.01}],
+                               ["StepLR", {"step_size": 5, "gamma": 0.1}]],
+     "epochs": 12, "set_lr": {"6": 0.3}},
+]
+
+
+def chained_schedulers() -> list:
+    out = []
+    for case in CHAINED:
+        opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=case["lr"])
+        made = [getattr(torch.optim.lr_scheduler, name)(opt, **kwargs)
+                for name, kwargs in case["schedulers"]]
+        lrs = [opt.param_groups[0]["lr"]]
+        for epoch in range(1, case["epochs"] + 1):
+            opt.step()
+            for scheduler in made:
+                scheduler.step()
+            if str(epoch) in case["set_lr"]:
+                opt.param_groups[0]["lr"] = case["set_lr"][str(epoch)]
+            lrs.append(opt.param_groups[0]["lr"])
+        out.append({**case, "lrs": lrs})
+    return out
+
+
 if __name__ == "__main__":
     reference = {"torch": torch.__version__, "losses": losses(), "optimizers": optimizers(),
-                 "schedulers": schedulers()}
+                 "schedulers": schedulers(), "chained_schedulers": chained_schedulers()}
     with open("torch_reference.json", "w") as file:
         json.dump(reference, file, indent=1)

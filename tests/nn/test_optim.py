@@ -177,7 +177,27 @@ def test_schedulers_equal_pytorch(torch_reference: dict) -> None:
         assert optimizer.param_groups[0]["lr"] == lrs[-1]
 
 
+def test_schedulers_chain_and_carry_on_from_a_rate_set_by_hand(torch_reference: dict) -> None:
+    """Each step moves the current rate (PyTorch's chainable form): a warm-up under a step
+    decay multiplies with it, a cosine goes on past its first period, and a rate set by hand
+    between epochs is where the schedule continues from."""
+    for case in torch_reference["chained_schedulers"]:
+        optimizer = nn.optim.SGD([nn.Parameter([0.0])], lr=case["lr"])
+        made = [getattr(nn.optim, name)(optimizer, **kwargs)
+                for name, kwargs in case["schedulers"]]
+        lrs = [optimizer.param_groups[0]["lr"]]
+        for epoch in range(1, case["epochs"] + 1):
+            optimizer.step()
+            for scheduler in made:
+                scheduler.step()
+            if str(epoch) in case["set_lr"]:
+                optimizer.param_groups[0]["lr"] = case["set_lr"][str(epoch)]
+            lrs.append(optimizer.param_groups[0]["lr"])
+        np.testing.assert_allclose(lrs, case["lrs"], rtol=1e-12, err_msg=str(case))
+
+
 def test_scheduler_state_dict_resumes() -> None:
+    """Resuming loads the optimizer's state (its rates) and the scheduler's (its epoch)."""
     optimizer = nn.optim.SGD([nn.Parameter([0.0])], lr=1.0)
     scheduler = nn.optim.CosineAnnealingLR(optimizer, T_max=8)
     for _ in range(3):
@@ -185,8 +205,12 @@ def test_scheduler_state_dict_resumes() -> None:
     state = scheduler.state_dict()
     fresh_optimizer = nn.optim.SGD([nn.Parameter([0.0])], lr=1.0)
     fresh = nn.optim.CosineAnnealingLR(fresh_optimizer, T_max=8)
+    fresh_optimizer.load_state_dict(optimizer.state_dict())
     fresh.load_state_dict(state)
-    assert fresh_optimizer.param_groups[0]["lr"] == optimizer.param_groups[0]["lr"]
+    for _ in range(10):
+        scheduler.step()
+        fresh.step()
+        assert fresh_optimizer.param_groups[0]["lr"] == optimizer.param_groups[0]["lr"]
     assert "optimizer" not in state
 
 
