@@ -264,6 +264,8 @@ def _shape_of(value: Any) -> Any:
 def _as_numeric_array(value: Any) -> Optional[np.ndarray]:
     """A numeric numpy array of the value (a Tensor, array, list or anything with
     `__array__`, e.g. a torch tensor), or None when it is not numbers."""
+    if not isinstance(value, Tensor) and callable(getattr(value, "detach", None)):
+        value = value.detach()  # a torch parameter (requires grad) refuses to become an array
     try:
         array = np.asarray(value)  # a Tensor gives its data (Tensor.__array__)
     except (TypeError, ValueError):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -187,6 +189,28 @@ def test_load_accepts_tensors_and_casts_to_the_parameters_dtype() -> None:
     layer = nn.Linear(2, 1, dtype=np.float32)
     layer.load_state_dict({"weight": Tensor([[1.0, 2.0]]), "bias": [0.5]})
     assert layer.weight.dtype == np.float32 and layer.bias.data.tolist() == [0.5]
+
+
+class LikeATorchParameter:
+    """What torch's parameters do: refuse to become an array until detached."""
+
+    def __init__(self, values: list) -> None:
+        self.values = np.array(values)
+        self.shape = self.values.shape
+
+    def detach(self) -> np.ndarray:
+        return self.values
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        raise RuntimeError("Can't call numpy() on Tensor that requires grad.")
+
+
+def test_load_accepts_parameters_that_must_be_detached_first() -> None:
+    """dict(torch_model.named_parameters()) loads as torch_model.state_dict() does."""
+    layer = nn.Linear(2, 1)
+    layer.load_state_dict({"weight": LikeATorchParameter([[1.0, 2.0]]),
+                           "bias": LikeATorchParameter([0.5])})
+    assert layer.weight.data.tolist() == [[1.0, 2.0]] and layer.bias.data.tolist() == [0.5]
 
 
 def test_bad_state_dict_lists_every_offending_key() -> None:

@@ -27,6 +27,9 @@ def test_state_dict_loads_into_the_equivalent_torch_model_unchanged() -> None:
     back = nn.MLP([4, 6, 3], activation="tanh")
     back.load_state_dict(wrapper.state_dict())  # torch tensors load too
     np.testing.assert_array_equal(back(x).data, model(x).data)
+    again = nn.MLP([4, 6, 3], activation="tanh")
+    again.load_state_dict(dict(wrapper.named_parameters()))  # parameters, requiring grad
+    np.testing.assert_array_equal(again(x).data, model(x).data)
 
 
 @pytest.mark.parametrize("name, kwargs", [
