@@ -10,6 +10,7 @@ float32 training stays float32.
 from __future__ import annotations
 
 import copy
+import numbers
 from typing import Any, Iterable, Mapping, Union
 
 import numpy as np
@@ -152,7 +153,11 @@ class Optimizer:
                 problems.append(f"state for parameter {i}, which no group lists")
                 continue
             for name, value in saved.items():
-                if isinstance(value, np.ndarray) and value.shape != p.shape:
+                if not isinstance(value, (np.ndarray, numbers.Number)):
+                    problems.append(f"parameter {i} {name}: expected a numpy array or a "
+                                    f"number, found {type(value).__name__} (a state_dict of "
+                                    "another library's optimizer does not load here)")
+                elif isinstance(value, np.ndarray) and value.shape != p.shape:
                     problems.append(f"parameter {i} {name}: expected shape {p.shape}, found "
                                     f"{value.shape}")
         if problems:

@@ -135,6 +135,10 @@ def test_load_state_dict_rejects_a_different_model() -> None:
              "param_groups": [{"lr": 0.1, "params": [0]}]}
     with pytest.raises(ValueError, match=r"expected shape \(1,\), found \(5,\)"):
         other.load_state_dict(saved)
+    saved["state"][0]["momentum_buffer"] = [0.0]  # as another library's tensor would be
+    with pytest.raises(ValueError, match="momentum_buffer: expected a numpy array or a number, "
+                                         "found list"):
+        other.load_state_dict(saved)
 
 
 def test_parameter_groups_have_their_own_settings() -> None:
