@@ -108,19 +108,31 @@ class TensorMethods:
 
     view = reshape
 
+    def permute(self, *axes: Any) -> "Tensor":
+        """Put the axes in the order given (numpy's transpose, PyTorch's permute); with no
+        arguments reverse them."""
+        return ops.shape.Transpose.apply(self, axes=self._permutation(axes, "permute"))
+
     def transpose(self, *axes: Any) -> "Tensor":
-        """Permute axes; with no arguments reverse them (numpy's rule)."""
-        if not axes or axes == (None,):
-            permutation = tuple(reversed(range(self.ndim)))
-        else:
-            permutation = as_shape(axes, "transpose")
-            if sorted(a % max(self.ndim, 1) for a in permutation) != list(range(self.ndim)):
-                raise ValueError(f"transpose: axes {permutation} are not a permutation of the "
-                                 f"{self.ndim} axes of shape {self.shape}")
-            permutation = tuple(a % self.ndim for a in permutation)
+        """numpy's transpose: `permute`. PyTorch's transpose(dim0, dim1), which swaps two axes,
+        is `swapaxes` here; the 2-d call transpose(0, 1), which numpy reads as leaving the
+        tensor as it is and PyTorch as a swap, is an error rather than a silent surprise."""
+        permutation = self._permutation(axes, "transpose")
+        if self.ndim == 2 and axes and permutation == (0, 1):
+            raise ValueError("transpose(0, 1) leaves a 2-d tensor as it is (numpy's rule: the "
+                             "axes are a permutation); to swap them as PyTorch's transpose "
+                             "does, use .T or swapaxes(0, 1)")
         return ops.shape.Transpose.apply(self, axes=permutation)
 
-    permute = transpose
+    def _permutation(self, axes: tuple[Any, ...], op: str) -> tuple[int, ...]:
+        if not axes or axes == (None,):
+            return tuple(reversed(range(self.ndim)))
+        permutation = as_shape(axes, op)
+        if sorted(a % max(self.ndim, 1) for a in permutation) != list(range(self.ndim)):
+            raise ValueError(f"{op}: axes {permutation} are not a permutation of the "
+                             f"{self.ndim} axes of shape {self.shape} (numpy's rule); to swap "
+                             "two axes as PyTorch's transpose does, use swapaxes(a, b)")
+        return tuple(a % self.ndim for a in permutation)
 
     def swapaxes(self, axis1: int, axis2: int) -> "Tensor":
         """Exchange two axes."""

@@ -67,6 +67,19 @@ def test_shape_op_gradient(shape: tuple, op: Callable, reference: Callable) -> N
     assert x.grad.shape == x.shape
 
 
+def test_transpose_of_two_axes_never_means_the_opposite_of_what_pytorch_users_expect() -> None:
+    """numpy's transpose(0, 1) leaves a matrix as it is, PyTorch's swaps it: an error with the
+    way to say either. permute(0, 1) means the same in both, and stays allowed."""
+    x = Tensor(np.arange(6.0).reshape(2, 3))
+    for call in (lambda: x.transpose(0, 1), lambda: x.transpose((0, 1)),
+                 lambda: x.transpose(-2, -1)):
+        with pytest.raises(ValueError, match=r"use \.T or swapaxes\(0, 1\)"):
+            call()
+    assert x.transpose(1, 0).shape == (3, 2) and x.permute(0, 1).shape == (2, 3)
+    with pytest.raises(ValueError, match=r"not a permutation.*swapaxes\(a, b\)"):
+        Tensor(np.zeros((2, 3, 4))).transpose(0, 1)
+
+
 def test_broadcast_gradient_counts_the_copies() -> None:
     x = Tensor([[1.0], [2.0]], requires_grad=True)
     x.broadcast_to((3, 2, 4)).sum().backward()
