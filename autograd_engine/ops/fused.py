@@ -95,13 +95,13 @@ class BinaryCrossEntropy(Function):
     """The loss of probabilities p against targets y, elementwise
         -(y·log p + (1 - y)·log(1 - p)),  each log clamped at -100 as PyTorch does,
     then averaged ("mean"), summed ("sum") or kept ("none").
-    d/dp = (p - y) / max(p(1 - p), 1e-12)   (PyTorch's rule: finite even at p = 0 or 1)
+    d/dp = (p - y) / max(p(1 - p), ε)   (PyTorch's rule, ε its float32 1e-12: finite at 0 and 1)
     d/dy = log(1 - p) - log p               (the clamped logs)"""
 
     __slots__ = ("reduction",)
     rule = "∂/∂p = (p − y) / (p·(1 − p)),  ∂/∂y = log(1 − p) − log p"
     LOG_FLOOR = -100.0
-    EPSILON = 1e-12
+    EPSILON = float(np.float32(1e-12))  # PyTorch's 1e-12, which it holds as a float32
 
     def __init__(self, reduction: str) -> None:
         self.reduction = reduction
