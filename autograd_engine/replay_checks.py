@@ -31,13 +31,13 @@ class Trace:
         computed from them."""
         return tensor.grad_fn is not None or tensor.requires_grad or tensor in self.inputs
 
-    def refuse_value_read(self, tensor: Tensor, what: str) -> None:
+    def refuse_value_read(self, tensor: Tensor, what: str, advice: str = "") -> None:
         if self.follows(tensor):
             raise CompileError(
                 f"compile: step_fn reads the value of a traced tensor ({what} on a tensor of "
                 f"shape {tensor.shape}). A replay does not run step_fn's Python: it would "
-                "use this call's value forever. Keep values as Tensors inside step_fn (return "
-                "the loss, log outside), or run the step uncompiled.")
+                "use this call's value forever. " + (advice or "Keep values as Tensors inside "
+                "step_fn (return the loss, log outside), or run the step uncompiled."))
 
     def refuse_backward(self) -> None:
         raise CompileError(

@@ -196,11 +196,11 @@ class Tensor(TensorMethods):
         self._check_value_read("item()")
         return self.data.item()
 
-    def _check_value_read(self, what: str) -> None:
+    def _check_value_read(self, what: str, advice: str = "") -> None:
         """While compile traces a step, reading a traced value in Python is refused: a replay
         would keep this call's value forever. Outside a trace this does nothing."""
         if state.trace is not None:
-            state.trace.refuse_value_read(self, what)
+            state.trace.refuse_value_read(self, what, advice)
 
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (shared, not copied)."""

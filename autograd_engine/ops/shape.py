@@ -200,8 +200,9 @@ def getitem(x: Tensor, index: Any) -> Tensor:
     parts = index if isinstance(index, tuple) else (index,)
     for part in parts:
         if isinstance(part, Tensor):
-            part._check_value_read("x[index] with it in the index; for class labels use "
-                                   "cross_entropy(logits, classes)")
+            part._check_value_read("x[index] with it in the index", "To pick each row's "
+                                   "class score, use cross_entropy(logits, classes); else run "
+                                   "the step uncompiled.")
     if isinstance(index, Tensor):
         index = index.data
     elif isinstance(index, tuple):
