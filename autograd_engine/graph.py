@@ -93,7 +93,7 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any], retain_graph
     Each op's backward formula runs on plain arrays (nothing to record, so no Tensor is made
     for an intermediate gradient), or on Tensors when `create_graph` records it (and when
     `on_step` wants to see Tensors)."""
-    if state.trace is not None:
+    if state.trace is not None and not inspect:  # (viz's read-only pass changes nothing)
         state.trace.refuse_backward()
     on_arrays = not create_graph and on_step is None
     grads: dict[Tensor, Any] = {}

@@ -162,8 +162,8 @@ class Plan:
             if x not in self.slot_of:  # a leaf met for the first time: parameter or constant
                 slot = self.slot_of[x] = self._new_slot()
                 self.names[f"t{slot}"] = x
-                self.leaves.append((x, leaf_signature(x), f"operand {len(operands)} of op "
-                                    f"{len(self.described)} ('{function.name}')"))
+                self.leaves.append((x, leaf_signature(x), f"t{slot} in step.code, first "
+                                    f"read by '{function.name}'"))
                 what = "parameter" if x.requires_grad else "constant"
                 self.forward_lines.append(f"    v{slot} = t{slot}.data  # {what} {_shape(x)}")
             slot = self.slot_of[x]

@@ -127,12 +127,13 @@ class TensorMethods:
     def _permutation(self, axes: tuple[Any, ...], op: str) -> tuple[int, ...]:
         if not axes or axes == (None,):
             return tuple(reversed(range(self.ndim)))
-        permutation = as_shape(axes, op)
-        if sorted(a % max(self.ndim, 1) for a in permutation) != list(range(self.ndim)):
-            raise ValueError(f"{op}: axes {permutation} are not a permutation of the "
-                             f"{self.ndim} axes of shape {self.shape} (numpy's rule); to swap "
-                             "two axes as PyTorch's transpose does, use swapaxes(a, b)")
-        return tuple(a % self.ndim for a in permutation)
+        given = as_shape(axes, op)
+        permutation = tuple(a + self.ndim if -self.ndim <= a < 0 else a for a in given)
+        if sorted(permutation) != list(range(self.ndim)):
+            raise ValueError(f"{op}: axes {given} are not a permutation of the {self.ndim} "
+                             f"axes of shape {self.shape} (numpy's rule); to swap two axes as "
+                             "PyTorch's transpose does, use swapaxes(a, b)")
+        return permutation
 
     def swapaxes(self, axis1: int, axis2: int) -> "Tensor":
         """Exchange two axes."""

@@ -70,7 +70,7 @@ class Transpose(_View):
         return a.transpose(self.axes)
 
     def backward(self, grad: Any, out: Any, a: Any) -> Grads:
-        return (grad.transpose(tuple(int(i) for i in np.argsort(self.axes))),)
+        return (call(Transpose, grad, axes=tuple(int(i) for i in np.argsort(self.axes))),)
 
     @property
     def label(self) -> str:
@@ -193,16 +193,23 @@ class Concatenate(Function):
         return f"concatenate(axis={self.axis})"
 
 
+#: What compile suggests instead of a traced index: [integer indices, a boolean mask].
+_INDEX_ADVICE = ["To pick each row's class score, use cross_entropy(logits, classes); else "
+                 "run the step uncompiled.",
+                 "A mask's selection also has a shape that depends on the values; keep the "
+                 "shape with where(mask, x, 0.0), or run the step uncompiled."]
+
+
 def getitem(x: Tensor, index: Any) -> Tensor:
     """x[index]; the index may hold Tensors (e.g. a boolean mask made by a comparison). Their
-    values become the op's setting, which compile could not recompute: while it traces, a
-    Tensor index that changes from call to call is refused."""
+    values become the op's setting, which compile could not recompute: while it traces, an
+    index Tensor that it follows (an input, or computed from the inputs or parameters) is
+    refused."""
     parts = index if isinstance(index, tuple) else (index,)
     for part in parts:
         if isinstance(part, Tensor):
-            part._check_value_read("x[index] with it in the index", "To pick each row's "
-                                   "class score, use cross_entropy(logits, classes); else run "
-                                   "the step uncompiled.")
+            part._check_value_read("x[index] with it in the index", _INDEX_ADVICE[part.dtype
+                                                                                  == bool])
     if isinstance(index, Tensor):
         index = index.data
     elif isinstance(index, tuple):

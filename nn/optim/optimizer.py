@@ -24,6 +24,10 @@ ParamsArg = Union[Iterable[Tensor], Iterable[Mapping[str, Any]]]
 class Optimizer:
     """Base class: subclasses set `defaults` and write `_update(p, grad, state, group)`."""
 
+    #: State entries that are counts (Adam's and RMSprop's step); every other entry is an
+    #: array of its parameter's shape.
+    COUNTS = ("step",)
+
     def __init__(self, params: ParamsArg, defaults: Mapping[str, Any]) -> None:
         self.defaults = dict(defaults)
         self.param_groups: list[dict[str, Any]] = []
@@ -153,11 +157,13 @@ class Optimizer:
                 problems.append(f"state for parameter {i}, which no group lists")
                 continue
             for name, value in saved.items():
-                if not isinstance(value, (np.ndarray, numbers.Number)):
-                    problems.append(f"parameter {i} {name}: expected a numpy array or a "
-                                    f"number, found {type(value).__name__} (a state_dict of "
-                                    "another library's optimizer does not load here)")
-                elif isinstance(value, np.ndarray) and value.shape != p.shape:
+                is_count = name in self.COUNTS
+                if not isinstance(value, numbers.Number if is_count else np.ndarray):
+                    kind = type(value)
+                    problems.append(f"parameter {i} {name}: expected "
+                                    f"{'a number' if is_count else 'a numpy array'}, found "
+                                    f"{kind.__module__}.{kind.__qualname__}")
+                elif not is_count and value.shape != p.shape:
                     problems.append(f"parameter {i} {name}: expected shape {p.shape}, found "
                                     f"{value.shape}")
         if problems:

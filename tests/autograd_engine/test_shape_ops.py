@@ -8,7 +8,7 @@ from typing import Callable
 import numpy as np
 import pytest
 
-from autograd_engine import Tensor, concatenate, gradcheck, gradgradcheck, stack
+from autograd_engine import Tensor, concatenate, grad, gradcheck, gradgradcheck, stack
 
 # name: (input shape, Tensor version, numpy reference)
 CASES: dict[str, tuple[tuple, Callable[[Tensor], Tensor], Callable[[np.ndarray], np.ndarray]]] = {
@@ -78,6 +78,14 @@ def test_transpose_of_two_axes_never_means_the_opposite_of_what_pytorch_users_ex
     assert x.transpose(1, 0).shape == (3, 2) and x.permute(0, 1).shape == (2, 3)
     with pytest.raises(ValueError, match=r"not a permutation.*swapaxes\(a, b\)"):
         Tensor(np.zeros((2, 3, 4))).transpose(0, 1)
+    for call in (lambda: x.transpose(2, 1), lambda: x.transpose(3, 0),
+                 lambda: Tensor(np.zeros((2, 3, 4))).permute(0, 1, 5)):
+        with pytest.raises(ValueError, match="not a permutation"):  # no wrapping around
+            call()
+    # an identity permutation still has a gradient, recorded too (its backward permutes back)
+    leaf = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    (g,) = grad((leaf.permute(0, 1) ** 2).sum(), leaf, create_graph=True)
+    np.testing.assert_array_equal(g.data, 2 * leaf.data)
 
 
 def test_broadcast_gradient_counts_the_copies() -> None:

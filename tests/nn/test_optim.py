@@ -135,9 +135,14 @@ def test_load_state_dict_rejects_a_different_model() -> None:
              "param_groups": [{"lr": 0.1, "params": [0]}]}
     with pytest.raises(ValueError, match=r"expected shape \(1,\), found \(5,\)"):
         other.load_state_dict(saved)
-    saved["state"][0]["momentum_buffer"] = [0.0]  # as another library's tensor would be
-    with pytest.raises(ValueError, match="momentum_buffer: expected a numpy array or a number, "
-                                         "found list"):
+    for value, found in [([0.0], "builtins.list"), (1.0, "builtins.float"),
+                         (Tensor([0.0]), "autograd_engine.tensor.Tensor")]:
+        saved["state"][0]["momentum_buffer"] = value  # (a torch optimizer's would be torch's)
+        with pytest.raises(ValueError, match=f"momentum_buffer: expected a numpy array, found "
+                                             f"{found}"):
+            other.load_state_dict(saved)
+    saved["state"][0] = {"step": np.zeros(1)}
+    with pytest.raises(ValueError, match="step: expected a number, found numpy.ndarray"):
         other.load_state_dict(saved)
 
 
