@@ -161,9 +161,9 @@ class Function:
             if not inspecting:
                 raise RuntimeError(
                     f"Trying to backward through the graph a second time (at op '{self.name}'): "
-                    "its saved values were freed by the first backward. Pass retain_graph=True "
-                    "to the first backward() (or grad()) if you need to backward through it "
-                    "again."
+                    "the first backward released it (every node, even one that saved no "
+                    "values). Pass retain_graph=True to the first backward() (or grad()) if you "
+                    "need to backward through it again."
                 )
             stamp = ~stamp
         arrays = []

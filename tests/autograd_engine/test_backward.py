@@ -127,11 +127,16 @@ def test_backward_from_a_one_element_non_scalar() -> None:
 # --- retain_graph ---------------------------------------------------------------------------
 
 def test_second_backward_without_retain_graph_is_an_error() -> None:
+    """Even through ops that saved nothing (add, sum), and the message says so."""
     x = Tensor(2.0, requires_grad=True)
     y = x * x
     y.backward()
     with pytest.raises(RuntimeError, match="retain_graph"):
         y.backward()
+    z = (Tensor([1.0, 2.0], requires_grad=True) + 1.0).sum()
+    z.backward()
+    with pytest.raises(RuntimeError, match="even one that saved no values.*retain_graph=True"):
+        z.backward()
 
 
 def test_retain_graph_allows_a_second_backward() -> None:
