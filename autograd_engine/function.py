@@ -177,7 +177,7 @@ class Function:
                 arrays.append(x)
         if (self.reads_inputs and version_sum != stamp) or (
                 self.reads_output and out._counter is not None and out._counter.value):
-            raise RuntimeError(
+            raise ModifiedInPlaceError(
                 f"A value needed to compute the gradient of op '{self.name}' was modified by an "
                 "in-place operation after the forward pass, so its gradient would be wrong. "
                 "Use an out-of-place operation (x = x + y instead of x += y), or redo the forward."
@@ -188,6 +188,10 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
+
+
+class ModifiedInPlaceError(RuntimeError):
+    """A value that a backward formula reads was changed in place after the forward."""
 
 
 def constant(array: Any, like: Any) -> Any:

@@ -103,7 +103,7 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any], retain_graph
         grads[root] = grads[root] + seed if root in grads else seed
     wanted = set(capture) if capture is not None else None
     captured: dict[Tensor, Tensor] = {}
-    check_finite = state.detect_anomaly
+    check_finite = state.detect_anomaly and not inspect  # a picture draws the nan instead
     releasing = not (retain_graph or inspect)
     order = reverse_topological_order(roots)
     # functional grad runs only the ops between the outputs and the wanted tensors
@@ -223,7 +223,8 @@ def seed_gradient(root: Tensor, gradient: Any) -> Tensor:
         raise RuntimeError(
             f"backward: this tensor (shape {root.shape}) does not require grad and has no "
             "graph: it was computed under no_grad(), or only from tensors without "
-            "requires_grad=True. Create the leaves with requires_grad=True."
+            "requires_grad=True (create the leaves with requires_grad=True), or it is the "
+            "loss a compiled step returns, detached (its backward has run already)."
         )
     if gradient is None:
         if root.numel() != 1:

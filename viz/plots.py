@@ -25,6 +25,9 @@ from .modules import named_parameters  # noqa: E402
 NONFINITE_TEXT = FLAG_COLOURS["nonfinite"]
 
 PathLike = Union[str, Path]
+#: Values beyond this size are a diverged run's, and draw no point, as nan and inf do:
+#: matplotlib's axes cannot span them (its log axis overflows near 1e270).
+DRAWABLE = 1e100
 #: A history as plain data: {metric: {"train": [...], "validation": [...]}}.
 Series = dict[str, dict[str, list[float]]]
 
@@ -34,6 +37,14 @@ def history_series(history: Any) -> Series:
 
     Accepts nn's `History` (`.train` and `.validation` dicts), a dict with "train" and
     "validation" dicts, or a Keras-style flat dict (`loss`, `val_loss`, `accuracy`, ...)."""
+    series = _series(history)
+    if not series:
+        raise ValueError("history is empty: train for at least one epoch before plotting")
+    return series
+
+
+def _series(history: Any) -> Series:
+    """history_series, empty for a run that finished no epoch."""
     if hasattr(history, "train") and hasattr(history, "validation"):
         parts = {"train": history.train, "validation": history.validation}
     elif isinstance(history, Mapping) and ("train" in history or "validation" in history):
@@ -47,9 +58,8 @@ def history_series(history: Any) -> Series:
     series: Series = {}
     for part, metrics in parts.items():
         for metric, values in metrics.items():
-            series.setdefault(metric, {})[part] = [float(v) for v in values]
-    if not series:
-        raise ValueError("history is empty: train for at least one epoch before plotting")
+            if len(values):
+                series.setdefault(metric, {})[part] = [float(v) for v in values]
     return series
 
 
@@ -60,15 +70,19 @@ def plot_history(history: Any, path: PathLike, title: str = "Training history",
 
     `history` is one run's history, or `{run name: history}` to compare runs in one figure,
     each in its own colour (the from-scratch story: plain gradient descent against Adam).
-    A loss that spans more than two decades is drawn on a log scale. One legend, shared by
-    the panels, sits below them, where it cannot hide a line."""
+    A loss that spans more than two decades is drawn on a log scale. A diverged run's nan,
+    inf and values beyond 1e100 draw no point, and a run that finished no epoch is named in
+    the title. One legend, shared by the panels, sits below them, where it cannot hide a
+    line."""
     return _save(history_figure(history, title, validation_label), path)
 
 
 def history_figure(history: Any, title: str = "Training history",
                    validation_label: str = "validation") -> Any:
     """The matplotlib figure `plot_history` saves (for tests and for adding to it)."""
-    runs = _named_runs(history)
+    runs, unfinished = _named_runs(history)
+    if unfinished:  # a comparison in which one run diverged in its first epoch
+        title += f"\n(no epoch finished: {', '.join(unfinished)})"
     metrics = sorted({m for series in runs.values() for m in series},
                      key=lambda m: (m != "loss", m))
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics) + 1, 4.2),
@@ -78,13 +92,15 @@ def history_figure(history: Any, title: str = "Training history",
         for (run, series), colour in zip(runs.items(), colours * len(runs)):
             for part, values in series.get(metric, {}).items():
                 epochs = np.arange(1, len(values) + 1)
+                values = np.asarray(values)
+                values = np.where(np.abs(values) <= DRAWABLE, values, np.nan)
                 ax.plot(epochs, values, color=colour if run else None,
                         marker="o" if len(values) <= 30 else None, markersize=3,
                         label=_part_label(run, part, validation_label),
                         linestyle="-" if part == "train" else "--")
         values = np.concatenate([v for series in runs.values()
                                  for v in series.get(metric, {}).values()])
-        values = values[np.isfinite(values)]  # a diverged run's inf or nan draws no point
+        values = values[np.abs(values) <= DRAWABLE]  # a diverged run's nan and inf, neither
         if (metric == "loss" and values.size and values.min() > 0
                 and values.max() > 100 * values.min()):
             ax.set_yscale("log")
@@ -114,17 +130,27 @@ def _part_label(run: str, part: str, validation_label: str) -> str:
     return f"{run} ({shown})" if run else shown
 
 
-def _named_runs(history: Any) -> dict[str, Series]:
-    """{run name: series}; a single history is the one run named ""."""
+def _named_runs(history: Any) -> tuple[dict[str, Series], list[str]]:
+    """{run name: series}, and the names of runs that finished no epoch (left out); a single
+    history is the one run named ""."""
     is_single = (hasattr(history, "train") or not isinstance(history, Mapping)
                  or set(history) <= {"train", "validation"}
                  or any(not isinstance(v, Mapping) and not hasattr(v, "train")
                         for v in history.values()))
     if is_single:
-        return {"": history_series(history)}
+        return {"": history_series(history)}, []
     if not history:
         raise ValueError("plot_history: no runs to plot")
-    return {str(name): history_series(run) for name, run in history.items()}
+    runs, unfinished = {}, []
+    for name, run in history.items():
+        series = _series(run)
+        if series:
+            runs[str(name)] = series
+        else:  # it diverged in its first epoch
+            unfinished.append(str(name))
+    if not runs:
+        raise ValueError("plot_history: no run finished an epoch, so there is nothing to plot")
+    return runs, unfinished
 
 
 def plot_decision_boundary(model: Any, X: Any, y: Any, path: PathLike,

@@ -15,6 +15,7 @@ from typing import Any, Optional
 import numpy as np
 
 from autograd_engine import Tensor, topological_order
+from autograd_engine.function import ModifiedInPlaceError
 
 from .modules import ModuleInfo, assign_ops, parameter_names, walk_modules
 from .steps import GradientFlow, gradient_flow
@@ -136,7 +137,7 @@ def _gradients(scene: Scene, root: Tensor, order: list[Tensor], view: str,
                            "sum (backward seeded with ones)")
     try:
         scene.flow = gradient_flow(root, seed)
-    except RuntimeError:  # a value was changed in place since the forward (e.g. by step())
+    except ModifiedInPlaceError:  # since the forward (e.g. by optimizer.step())
         scene.notes.append("values in this graph were changed in place after the forward "
                            "(an optimizer step?), so only leaf .grad values are shown; draw "
                            "before changing them to see every gradient")

@@ -13,6 +13,7 @@ from typing import Any, Iterator, Optional
 import numpy as np
 
 from autograd_engine import Tensor, reverse_topological_order, run_backward
+from autograd_engine.function import needs_grad
 
 
 @dataclass
@@ -87,22 +88,24 @@ def gradient_flow(root: Tensor, gradient: Any = None) -> GradientFlow:
             raise RuntimeError("backprop_steps: the engine's backward visited nodes in a "
                                "different order than reverse_topological_order")
         function = node.grad_fn
-        contributions = tuple(_summed(g, x) for x, g in zip(function.inputs, input_grads))
+        # as the engine routes them: an input that needs no gradient is sent none
+        contributions = tuple(_summed(g, x) if needs_grad(x) else None
+                              for x, g in zip(function.inputs, input_grads))
         flow.node_grads[node] = np.asarray(grad.data)
         for i, (x, g) in enumerate(zip(function.inputs, contributions)):
             flow.edge_grads[(node, i)] = g
-            if g is not None and isinstance(x, Tensor) and x.requires_grad:
+            if g is not None:
                 arrived[x] = g if x not in arrived else arrived[x] + g
         flow.steps.append(BackpropStep(len(flow.steps), node, grad, tuple(function.inputs),
                                        contributions, function.label, function.rule))
     return flow
 
 
-def _summed(g: Optional[Tensor], x: Any) -> Optional[np.ndarray]:
+def _summed(g: Optional[Tensor], x: Tensor) -> Optional[np.ndarray]:
     """The contribution as the input receives it: broadcasting summed away, as the engine's
     `sum_to` does."""
     if g is None:
         return None
-    if isinstance(x, Tensor) and g.shape != x.shape:
+    if g.shape != x.shape:
         g = g.sum_to(x.shape)
     return np.asarray(g.data)

@@ -14,6 +14,7 @@ report.html, one offline page with all of it.
 from __future__ import annotations
 
 import argparse
+import math
 import pprint
 import sys
 import textwrap
@@ -305,12 +306,12 @@ def add_parser(commands: Any) -> None:
                         help="scikit-learn's bundled data set (default: breast-cancer)")
     parser.add_argument("--epochs", type=_positive_int, default=None,
                         help="epochs for both runs (default: the data set's)")
-    parser.add_argument("--lr", type=float, default=None,
+    parser.add_argument("--lr", type=_positive_float, default=None,
                         help="learning rate of the second run (default: the data set's for the "
                              f"optimizer; the first run keeps the original's {BASELINE_LR})")
     parser.add_argument("--optimizer", choices=OPTIMIZERS, default="adam",
                         help="optimizer of the second run (default: adam)")
-    parser.add_argument("--seed", type=int, default=0,
+    parser.add_argument("--seed", type=_seed, default=0,
                         help="seed for split, init and shuffling (default: 0)")
     parser.add_argument("--out", type=Path, default=Path("out"),
                         help="folder for the plot, weights, graph pictures, backprop.html and "
@@ -323,6 +324,21 @@ def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def _seed(text: str) -> int:
+    """A seed scikit-learn's split accepts as well as numpy: 0 to 2**32 - 1."""
+    value = int(text)
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must be an integer from 0 to 4294967295, got {text}")
     return value
 
 

@@ -338,6 +338,13 @@ def test_a_step_that_runs_backward_itself_or_keeps_a_gradient_is_refused() -> No
         compile(3)
 
 
+def test_the_loss_a_compiled_step_returns_is_detached_and_says_so() -> None:
+    w = Tensor(np.ones(3), requires_grad=True)
+    loss = compile(lambda x: (x * w).sum())(np.ones(3))
+    with pytest.raises(RuntimeError, match="the loss a compiled step returns, detached"):
+        loss.backward()
+
+
 def test_the_replayed_code_can_be_read() -> None:
     w = Tensor(np.ones((2, 3)), requires_grad=True)
     step = compile(lambda x: linear(x, w).relu().sum())

@@ -96,6 +96,28 @@ def test_options_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture) -> No
         main(["demo", "--epochs", "0"])
     with pytest.raises(ValueError, match="unknown data set 'iris'"):
         DemoSettings.for_dataset("iris")
+    capsys.readouterr()
+    for option, value, message in [("--seed", "-1", "from 0 to 4294967295"),
+                                   ("--seed", "4294967296", "from 0 to 4294967295"),
+                                   ("--lr", "-1", "positive number"),
+                                   ("--lr", "nan", "positive number")]:
+        with pytest.raises(SystemExit):  # at once: nothing trained, no folder made
+            main(["demo", option, value, "--out", str(tmp_path / "never")])
+        assert message in capsys.readouterr().err
+        assert not (tmp_path / "never").exists()
+
+
+def test_a_run_that_diverges_is_reported_and_the_files_are_written(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture
+                                                                   ) -> None:
+    """A learning rate that blows up in the first epoch leaves that run with no finished epoch:
+    the demo reports it and writes every file, as it promises, not a plotting error. (Huge
+    finite losses are plot_history's test.)"""
+    with np.errstate(all="ignore"):
+        code = main(["demo", "--dataset", "digits", "--optimizer", "sgd", "--lr", "1e6",
+                     "--epochs", "3", "--out", str(tmp_path), "--no-progress"])
+    assert code == 0 and "diverged: fit: the loss became nan at epoch 1" in capsys.readouterr().out
+    assert (tmp_path / "digits-training.png").exists() and (tmp_path / "report.html").exists()
 
 
 def test_python_dash_m_runs_the_demo(tmp_path: Path) -> None:

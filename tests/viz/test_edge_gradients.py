@@ -58,3 +58,17 @@ def test_accumulated_grad_is_not_shown_as_the_gradient_of_one_pass() -> None:
     source = viz.draw_graph(y, view="backward").source
     assert leaf_grad(source, "a") == "3.0000"
     assert edge_label(source, "v0", "f1") == "3.0000"
+
+
+def test_an_input_that_needs_no_gradient_is_sent_none_whatever_the_op() -> None:
+    """add's formula returns a gradient for both inputs; the engine sends it only to those
+    that require grad, and the picture and the step-through say what the engine does."""
+    x = Tensor(2.0, name="x")
+    b = Tensor(1.0, requires_grad=True, name="b")
+    out = (x + b).tanh()
+    out.backward()
+    source = viz.draw_graph(out, view="backward").source
+    assert '"v0" -> "f2" [style="dotted", dir=back]' in source  # x: no label, dotted
+    assert edge_label(source, "v1", "f2") == "0.0099"
+    (add_step,) = [s for s in viz.backprop_steps(out) if s.op == "add"]
+    assert add_step.contributions[0] is None and x.grad is None

@@ -88,3 +88,15 @@ def test_plot_weights_with_nan_weights(tmp_path: Path) -> None:
             return iter([("w", self.w)])
 
     assert viz.plot_weights(Model(), tmp_path / "w.png").stat().st_size > 0
+
+
+def test_under_detect_anomaly_a_picture_draws_the_nan_instead_of_raising(tmp_path: Path) -> None:
+    """The tutorial's workflow: a loss went nan, draw it, with detect_anomaly() on to find the
+    op. The picture's pass reads gradients, it does not check them."""
+    from autograd_engine import detect_anomaly
+
+    with detect_anomaly(), np.errstate(divide="ignore", invalid="ignore"):
+        x, y = Tensor(1.0, requires_grad=True), Tensor(0.0, requires_grad=True)
+        source = viz.draw_graph(x / y, view="backward").source
+        viz.save_backprop(x / y, tmp_path / "bp.html")
+    assert "changed in place" not in source and "inf" in source

@@ -130,3 +130,17 @@ def test_history_legend_never_covers_data() -> None:
 def test_plot_history_with_a_diverged_run(tmp_path: Path) -> None:
     history = {"loss": [1.0, float("inf"), float("nan")], "accuracy": [0.5, 0.5, float("nan")]}
     assert is_png(viz.plot_history(history, tmp_path / "h.png"))
+    # huge but finite: matplotlib's log axis overflowed near 1e270; such points draw nothing
+    for huge in (1e262, 1e270, 1e290, -1e200):
+        assert is_png(viz.plot_history({"loss": [1.0, huge, 2.0]}, tmp_path / "huge.png"))
+
+
+def test_a_run_that_finished_no_epoch_is_named_not_plotted(tmp_path: Path) -> None:
+    import matplotlib.pyplot as plt
+    from viz.plots import history_figure
+
+    figure = history_figure({"gradient descent": {"loss": []}, "Adam": {"loss": [1.0, 0.5]}})
+    assert "no epoch finished: gradient descent" in figure._suptitle.get_text()
+    plt.close(figure)
+    with pytest.raises(ValueError, match="no run finished an epoch"):
+        viz.plot_history({"a": {"loss": []}, "b": {}}, tmp_path / "none.png")
