@@ -10,6 +10,7 @@ text is never passed to `eval`.
 from __future__ import annotations
 
 import ast
+import unicodedata
 from typing import Any, Callable, Mapping
 
 import autograd_engine as engine
@@ -140,13 +141,15 @@ def parse_values(text: str) -> dict[str, float]:
     values: dict[str, float] = {}
     for pair in filter(None, (p.strip() for p in text.split(","))):
         name, sep, number = pair.partition("=")
-        if not sep or not name.strip().isidentifier():
+        name = unicodedata.normalize("NFKC", name.strip())  # as Python reads the expression
+        if not sep or not name.isidentifier():
             raise ExpressionError(f"--values: expected name=number, got {pair!r}")
+        if name in values:
+            raise ExpressionError(f"--values: {name} is given twice")
         try:
-            values[name.strip()] = float(number)
+            values[name] = float(number)
         except ValueError:
-            raise ExpressionError(f"--values: {name.strip()} = {number!r} is not a "
-                                  "number") from None
+            raise ExpressionError(f"--values: {name} = {number!r} is not a number") from None
     return values
 
 

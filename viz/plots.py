@@ -256,7 +256,14 @@ def _parameter_dtype(model: Any) -> Any:
 
 
 def _save(fig: Any, path: PathLike) -> Path:
+    """Write the figure to `path` (a PNG when it has no suffix, as matplotlib would) and
+    return the path of the file written."""
     path = Path(path)
+    if path.is_dir():
+        plt.close(fig)
+        raise ValueError(f"{path} is a folder: give a file name, such as {path / 'plot.png'}")
+    if not path.suffix:
+        path = path.with_suffix(".png")
     path.parent.mkdir(parents=True, exist_ok=True)
     if fig.get_layout_engine() is None:
         fig.tight_layout()

@@ -24,7 +24,9 @@ def add_parser(commands: Any) -> None:
                     "+ - * / **, unary minus and tanh exp log sqrt abs relu sigmoid "
                     "leaky_relu maximum minimum.")
     parser.add_argument("expression", metavar="EXPR",
-                        help='the expression to draw, in quotes, e.g. "tanh(x1*w1 + x2*w2 + b)"')
+                        help='the expression to draw, in quotes, e.g. "tanh(x1*w1 + x2*w2 + b)"; '
+                             'one that starts with a minus would be read as an option: write '
+                             '"(-x)*w" or " -x*w" (with a space)')
     parser.add_argument("--values", default="", metavar="NAME=NUM,...",
                         help="the value of each variable of EXPR, e.g. x1=2,w1=-3 (every "
                              "variable needs one; default: none)")

@@ -89,3 +89,7 @@ def test_parse_values() -> None:
         parse_values("x1")
     with pytest.raises(ExpressionError, match="is not a number"):
         parse_values("x1=two")
+    with pytest.raises(ExpressionError, match="x is given twice"):
+        parse_values("x=1,x=2")
+    # Python reads the micro sign in an expression as the Greek mu; so do --values
+    assert Expression("\u00b5*x").variables == list(parse_values("\u00b5=1,x=2"))

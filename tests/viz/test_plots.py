@@ -135,6 +135,14 @@ def test_plot_history_with_a_diverged_run(tmp_path: Path) -> None:
         assert is_png(viz.plot_history({"loss": [1.0, huge, 2.0]}, tmp_path / "huge.png"))
 
 
+def test_a_plot_returns_the_file_it_wrote(tmp_path: Path) -> None:
+    history = {"loss": [1.0, 0.5]}
+    written = viz.plot_history(history, tmp_path / "history")
+    assert written == tmp_path / "history.png" and is_png(written)
+    with pytest.raises(ValueError, match="is a folder: give a file name"):
+        viz.plot_history(history, tmp_path)
+
+
 def test_a_run_that_finished_no_epoch_is_named_not_plotted(tmp_path: Path) -> None:
     import matplotlib.pyplot as plt
     from viz.plots import history_figure
