@@ -18,7 +18,7 @@ from autograd_engine import Tensor, topological_order
 from autograd_engine.function import ModifiedInPlaceError
 
 from .modules import ModuleInfo, assign_ops, parameter_names, walk_modules
-from .steps import GradientFlow, gradient_flow
+from .steps import GradientFlow, gradient_flow, picture_seed
 
 #: Chains of at least this many identical ops are folded when a graph is too big.
 MIN_FOLD = 3
@@ -131,7 +131,7 @@ def _gradients(scene: Scene, root: Tensor, order: list[Tensor], view: str,
     scene.show_grad = show_grad and root.requires_grad and (view != "forward" or after_backward)
     if not scene.show_grad:
         return
-    seed = None if root.numel() == 1 else np.ones(root.shape, dtype=root.dtype)
+    seed = picture_seed(root)
     if seed is not None:
         scene.notes.append(f"the output has shape {root.shape}: gradients are those of its "
                            "sum (backward seeded with ones)")

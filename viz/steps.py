@@ -58,6 +58,12 @@ def backprop_steps(root: Tensor, gradient: Any = None) -> Iterator[BackpropStep]
     yield from gradient_flow(root, gradient).steps
 
 
+def picture_seed(root: Tensor) -> Any:
+    """The gradient a picture's backward starts from: None (1) for a one-element root, else
+    ones, so a non-scalar root shows the gradients of its sum."""
+    return None if root.numel() == 1 else np.ones(root.shape, dtype=root.dtype)
+
+
 def gradient_flow(root: Tensor, gradient: Any = None) -> GradientFlow:
     """Run the engine's backward from `root` once and record every step (see backprop_steps)."""
     if not isinstance(root, Tensor):

@@ -17,7 +17,7 @@ from autograd_engine import Tensor
 
 from .draw import DEFAULT_MAX_NODES, Graph, draw_graph
 from .labels import escape, format_number, format_shape, gradient_text, summarize
-from .steps import BackpropStep, gradient_flow
+from .steps import BackpropStep, gradient_flow, picture_seed
 
 _HERE = Path(__file__).resolve().parent
 
@@ -41,7 +41,7 @@ def stepthrough_section(root: Tensor, model: Any = None, depth: Optional[int] = 
     that hold other things too, like the demo report."""
     # "both" draws every gradient; the page hides each until its step has run
     graph = draw_graph(root, view="both", model=model, depth=depth, max_nodes=max_nodes)
-    steps = gradient_flow(root).steps
+    steps = gradient_flow(root, picture_seed(root)).steps  # as the picture seeds it
     data = [{"ids": _drawn_ids(graph, step), "value": graph.node_id(step.node),
              "op": graph.op_id(step.node), "html": _step_html(step, graph, len(steps))}
             for step in steps]

@@ -49,6 +49,14 @@ def test_panel_shows_the_chain_rule_in_numbers(neuron: Tensor, tmp_path: Path) -
     assert "added to <code>w1.grad</code>" in steps[7]["html"]
 
 
+def test_a_non_scalar_root_steps_through_the_gradient_of_its_sum(tmp_path: Path) -> None:
+    """As draw_graph draws it: backward seeded with ones, and the picture says so."""
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True, name="x")
+    html, steps, _ = page_parts(viz.save_backprop(x * x, tmp_path / "bp.html"))
+    assert "gradients are those of its sum" in html
+    assert "∂L/∂x = (2,) |g| 4.47" in steps[-1]["html"]  # |(2, 4)|: d(sum x²)/dx = 2x
+
+
 def test_hostile_names_cannot_break_the_page(tmp_path: Path) -> None:
     x = Tensor(1.0, requires_grad=True, name='</script><script>alert(1)</script>')
     html, steps, _ = page_parts(viz.save_backprop(x.tanh() * 2, tmp_path / "bp.html"))
