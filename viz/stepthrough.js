@@ -12,10 +12,14 @@ function backpropStepThrough(root) {
   const svg = graphBox.querySelector("svg");
 
   // Gradients are drawn on the graph but hidden until the step that computes them: a node's
-  // "grad ..." cell (its text and its colour, the cell's background drawn just before it),
-  // and the labels of the edges into an op (what it sends to each input).
+  // "grad ..." cell and a module box's "|g| ..." rows (the text and its colour, the cell's
+  // background drawn just before it), and the labels of the edges into an op (what it sends
+  // to each input). A module box stands for several steps (its ops and parameters): its
+  // gradients show once the last of them has run.
+  const lastStep = {};
+  steps.forEach((step, k) => { lastStep[step.value] = k; });
   root.querySelectorAll(".bp-graph g.node text").forEach((el) => {
-    if (!el.textContent.startsWith("grad ")) { return; }
+    if (!/^(grad |\|g\| )/.test(el.textContent)) { return; }
     el.classList.add("bp-grad");
     for (let prev = el.previousElementSibling; prev; prev = prev.previousElementSibling) {
       if (prev.tagName === "polygon" && prev.getAttribute("fill") !== "none") {
@@ -25,8 +29,8 @@ function backpropStepThrough(root) {
     }
   });
   root.querySelectorAll(".bp-graph g.edge text").forEach((el) => el.classList.add("bp-grad"));
-  function reveal(step) {
-    nodes([step.value]).forEach((g) => {
+  function reveal(step, k) {
+    nodes(lastStep[step.value] === k ? [step.value] : []).forEach((g) => {
       g.querySelectorAll(".bp-grad").forEach((el) => el.classList.add("bp-shown"));
     });
     if (!step.op) { return; }
@@ -77,7 +81,7 @@ function backpropStepThrough(root) {
     for (let k = 0; k < current; k++) {
       nodes(steps[k].ids).forEach((el) => el.classList.add("bp-done"));
     }
-    for (let k = 0; k <= current; k++) { reveal(steps[k]); }
+    for (let k = 0; k <= current; k++) { reveal(steps[k], k); }
     nodes(steps[current].ids).forEach((el) => el.classList.add("bp-current"));
     nodes(steps[current].ids).slice(0, 1).forEach(keepInView);
     panel.innerHTML = steps[current].html;  // built and escaped by viz in Python

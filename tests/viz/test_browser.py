@@ -39,6 +39,8 @@ window.addEventListener("load", () => {
   const seen = [current()];
   const revealed = [shown()];
   const hiddenAtStart = document.querySelectorAll(".bp-grad:not(.bp-shown)").length;
+  const boxGrads = '.bp-graph g.node[id^="m"] text.bp-grad';  // module boxes' |g| rows
+  const boxHiddenAtStart = document.querySelectorAll(boxGrads + ":not(.bp-shown)").length;
   const hiddenFills = Array.from(document.querySelectorAll(".bp-grad-fill:not(.bp-shown)"))
       .map((el) => getComputedStyle(el).fill);
   const svg = document.querySelector(".bp-graph svg");
@@ -51,10 +53,13 @@ window.addEventListener("load", () => {
   click("play");
   setTimeout(() => {
     seen.push(current());
+    for (let i = 0; i < 500; i++) { key("ArrowRight"); }  // to the last step
+    const boxHiddenAtEnd = document.querySelectorAll(boxGrads + ":not(.bp-shown)").length;
     const out = document.createElement("pre");
     out.id = "probe-result";
     out.textContent = JSON.stringify({errors: window.__errors, seen: seen, revealed: revealed,
       hiddenAtStart: hiddenAtStart, hiddenFills: hiddenFills, scale: scale,
+      boxHiddenAtStart: boxHiddenAtStart, boxHiddenAtEnd: boxHiddenAtEnd,
       done: document.querySelectorAll(".bp-done").length,
       counter: document.querySelector(".bp-counter").textContent});
     document.body.appendChild(out);
@@ -98,6 +103,15 @@ def test_step_through_page_in_chromium(neuron: Tensor, tmp_path: Path) -> None:
     result = run_in_chromium(page, tmp_path)
     check_widget(result)
     assert set(result["seen"][0].split(",")) == {"v9", "f9"}  # the output and its tanh first
+
+
+def test_module_boxes_keep_their_gradients_until_their_last_step(tiny_model,
+                                                                  tmp_path: Path) -> None:
+    loss = (tiny_model(Tensor(np.ones((2, 3)))) ** 2).mean()
+    page = viz.save_backprop(loss, tmp_path / "boxes.html", model=tiny_model, depth=2)
+    result = run_in_chromium(page, tmp_path)
+    check_widget(result)
+    assert result["boxHiddenAtStart"] > 0 and result["boxHiddenAtEnd"] == 0
 
 
 def test_report_in_chromium(tiny_model, neuron: Tensor, tmp_path: Path) -> None:
