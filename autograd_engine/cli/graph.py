@@ -58,10 +58,8 @@ def run(args: argparse.Namespace) -> int:
     if suffix not in (".svg", ".png", ".html", ".gv"):
         raise SystemExit(f"autograd-engine graph: --output must end in .svg, .png, .html or "
                          f".gv, got {args.output!r}")
-    problem = unwritable_folder(output.parent) or (
-        "it is a folder" if output.is_dir() else None)
-    if problem:
-        print(f"autograd-engine graph: cannot write {output}: {problem}", file=sys.stderr)
+    if output.is_dir():
+        print(f"autograd-engine graph: cannot write {output}: it is a folder", file=sys.stderr)
         return 2
     try:
         expression = Expression(args.expression)
@@ -79,6 +77,10 @@ def run(args: argparse.Namespace) -> int:
     if not isinstance(out, Tensor) or not out.requires_grad:
         raise SystemExit("autograd-engine graph: the expression has no variables, so it has no "
                          "graph to draw")
+    problem = unwritable_folder(output.parent)  # (made only now: a bad expression leaves none)
+    if problem:
+        print(f"autograd-engine graph: cannot write {output}: {problem}", file=sys.stderr)
+        return 2
     out.name = out.name or "out"
     with np.errstate(all="ignore"):
         out.backward(retain_graph=True)

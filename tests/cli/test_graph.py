@@ -49,6 +49,7 @@ def test_other_formats(tmp_path: Path, suffix: str, check) -> None:
     (["graph", "2 * 3"], "has no variables"),
     (["graph", "x", "--values", "x=1", "-o", "g.pdf"], "must end in .svg, .png, .html or .gv"),
     (["graph", "tanh(x", "--values", "x=1"], "is not valid"),
+    (["graph", "tanh(x", "--values", "x=1", "-o", "new/sub/g.svg"], "is not valid"),  # no folder
 ])
 def test_errors_are_clear(argv: list[str], message: str, tmp_path: Path,
                           monkeypatch: pytest.MonkeyPatch) -> None:
