@@ -37,7 +37,8 @@ def batches(X: Any, y: Any, batch_size: Optional[int] = None, shuffle: bool = Tr
 @dataclass
 class Standardizer:
     """x -> (x - mean) / std per feature, with mean and std learnt from the training split
-    only (so nothing about the test set leaks into training). Constant features get std 1."""
+    only (so nothing about the test set leaks into training). Constant features get std 1,
+    including those whose computed std is only rounding error (scikit-learn's test)."""
 
     mean: np.ndarray = field(default_factory=lambda: np.zeros(0))
     std: np.ndarray = field(default_factory=lambda: np.ones(0))
@@ -47,7 +48,11 @@ class Standardizer:
         X = np.asarray(X, dtype=np.float64)
         self.mean = X.mean(axis=0)
         std = X.std(axis=0)
-        self.std = np.where(std > 0, std, 1.0)
+        # a column of 0.1s has std 4e-17, not 0: anything within the rounding of the mean
+        # and variance over len(X) samples counts as constant
+        eps, n = np.finfo(np.float64).eps, len(X)
+        constant = std ** 2 <= n * eps * std ** 2 + (n * self.mean * eps) ** 2
+        self.std = np.where(constant, 1.0, std)
         return self
 
     def transform(self, X: Any) -> np.ndarray:

@@ -34,8 +34,21 @@ def classification_report(y_true: Any, y_pred: Any,
     from sklearn.metrics import classification_report as sklearn_report
 
     true, pred = _labels(y_true, "y_true"), _labels(y_pred, "y_pred")
-    labels = None if target_names is None else list(range(len(target_names)))
-    if labels is not None and true.min() < 0:  # +-1 labels (HingeLoss)
-        labels = [-1, 1]
+    labels = None if target_names is None else _named_labels(true, pred, len(target_names))
     return sklearn_report(true, pred, labels=labels, target_names=target_names, digits=digits,
                           zero_division=0)
+
+
+def _named_labels(true: np.ndarray, pred: np.ndarray, names: int) -> list[Any]:
+    """The labels that `names` target names stand for, in order: classes 0..C-1 (some may be
+    missing from this split), HingeLoss's -1 and +1, or else the sorted labels of y_true."""
+    seen = np.union1d(true, pred)
+    for coding in (list(range(names)), [-1, 1]):
+        if len(coding) == names and np.isin(seen, coding).all():
+            return coding
+    in_truth = np.unique(true).tolist()
+    if len(in_truth) == names:  # e.g. classes 1..3; a prediction outside them is an error
+        return in_truth
+    raise ValueError(f"classification_report: {names} target_names for the labels "
+                     f"{seen.tolist()[:10]} of y_true and y_pred; give one name per class, in "
+                     "the sorted order of the labels")

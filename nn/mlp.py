@@ -147,7 +147,10 @@ def _initialise(linear: Linear, scheme: str, activation: Optional[str],
         initializers.naive_(linear.weight, generator=generator)
         initializers.naive_(linear.bias, generator=generator)
         return
-    nonlinearity = "leaky_relu" if activation == "leaky_relu" else "relu"
+    # the gain of what follows the layer (calculate_gain's names); the output layer and
+    # softmax are linear for this purpose
+    nonlinearity = activation if activation in ("relu", "leaky_relu", "tanh", "sigmoid") \
+        else "linear"
     if scheme == "xavier_uniform":
         initializers.xavier_uniform_(linear.weight, generator=generator)
     elif scheme == "xavier_normal":

@@ -37,19 +37,32 @@ def save(state_dict: Mapping[str, Any], path: PathLike) -> Path:
         if not isinstance(name, str) or array.dtype.kind not in "biuf":
             raise TypeError(f"save: entry {name!r} must map a string to a numeric array, got "
                             f"{type(value).__name__} of dtype {array.dtype}")
+        if "\x00" in name:
+            raise ValueError(f"save: entry {name!r} has a NUL character, which a file name in "
+                             "an .npz archive cannot hold; rename it")
         arrays[name] = array
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as file:
-            np.savez(file, **arrays)
+            _write_npz(file, arrays)
         os.chmod(temporary, 0o666 & ~_current_umask())  # mkstemp makes it private (0600)
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)
         raise
     return path
+
+
+def _write_npz(file: Any, arrays: Mapping[str, np.ndarray]) -> None:
+    """What np.savez writes, one `name.npy` member per entry, but for every name: savez takes
+    its entries as keyword arguments, so an entry named "file" or "allow_pickle" clashed with
+    its own, and "x" and "x.npy" were written to one member."""
+    with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for name, array in arrays.items():
+            with archive.open(name + ".npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, array, allow_pickle=False)
 
 
 def _current_umask() -> int:
@@ -91,10 +104,15 @@ def _read_all(path: Path) -> "OrderedDict[str, np.ndarray]":
     if not isinstance(loaded, np.lib.npyio.NpzFile):
         raise LoadError(f"load: {str(path)!r} holds a single array, not a state dict (an .npz "
                         "archive written by nn.save)")
+    state: "OrderedDict[str, np.ndarray]" = OrderedDict()
     with loaded:  # read every member now: a truncated member only fails when it is read
-        state = OrderedDict((name, loaded[name]) for name in loaded.files)
-    for name, value in state.items():
-        if not isinstance(value, np.ndarray):  # np.load hands back non-.npy members as bytes
-            raise LoadError(f"load: {str(path)!r} is a zip archive but its member {name!r} is "
-                            "not a numpy array; it was not written by nn.save")
+        # by the members' own names: np.load's lookup would read entry "x.npy" from the
+        # member of entry "x"
+        for member in loaded.zip.namelist():
+            if not member.endswith(".npy"):
+                raise LoadError(f"load: {str(path)!r} is a zip archive but its member "
+                                f"{member!r} is not a numpy array; it was not written by "
+                                "nn.save")
+            with loaded.zip.open(member) as file:
+                state[member[:-4]] = np.lib.format.read_array(file, allow_pickle=False)
     return state

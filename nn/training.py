@@ -16,6 +16,7 @@ from autograd_engine import Tensor, no_grad
 from ._checks import is_whole_number
 from ._random import manual_seed
 from .data import batches
+from .losses import CrossEntropyLoss
 from .metrics import accuracy
 from .module import Module
 from .optim import LRScheduler, Optimizer
@@ -85,7 +86,9 @@ def evaluate(model: Module, X: Any, y: Any, loss_fn: Module,
     """Loss and metrics on a data set, in eval mode and without recording a graph."""
     outputs = predict(model, X)
     with no_grad():
-        loss = float(loss_fn(Tensor(outputs), _targets(y, outputs)).item())
+        loss = float(loss_fn(Tensor(outputs), _targets(y, outputs, loss_fn)).item())
+    if _sums(loss_fn):
+        loss /= max(len(outputs), 1)
     return {"loss": loss, **_metric_values(metrics, loss_fn, outputs, y)}
 
 
@@ -105,10 +108,14 @@ def fit(model: Module, X: Any, y: Any, loss_fn: Module, optimizer: Optimizer, ep
     the loss's decision rule (`loss_fn.predict`). Labels of shape (N,) are reshaped to
     (N, 1) for a model with one output column. `scheduler.step()` runs after each epoch.
     A nan or infinite loss stops training with TrainingDiverged (a FloatingPointError) naming
-    the epoch and the batch, and carrying the History of the epochs before."""
+    the epoch and the batch, and carrying the History of the epochs before.
+    The loss recorded is per sample, whatever the loss's reduction: batch means weighted by
+    batch size (or batch sums) over the epoch's samples."""
     _check_fit_args(model, X, y, epochs, optimizer, seed)
     X = np.asarray(X, dtype=_dtype_of(model))
     y = np.asarray(y)
+    # metrics that do not fit the loss or the targets fail now, not after an epoch of updates
+    _metric_values(metrics, loss_fn, predict(model, X[:2]), y[:2])
     generator = np.random.default_rng(seed)
     if seed is not None:
         manual_seed(seed)  # Dropout masks come from nn's global generator
@@ -120,7 +127,7 @@ def fit(model: Module, X: Any, y: Any, loss_fn: Module, optimizer: Optimizer, ep
         total, outputs, targets = 0.0, [], []
         for number, (xb, yb) in enumerate(batches(X, y, batch_size, generator=generator), 1):
             output = model(Tensor(xb))
-            loss = loss_fn(output, _targets(yb, output))
+            loss = loss_fn(output, _targets(yb, output, loss_fn))
             if loss.numel() != 1:
                 raise ValueError(f"fit: loss_fn must return one number, got shape {loss.shape}; "
                                  "use reduction='mean' (or 'sum')")
@@ -135,7 +142,7 @@ def fit(model: Module, X: Any, y: Any, loss_fn: Module, optimizer: Optimizer, ep
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            total += value * len(xb)
+            total += value if _sums(loss_fn) else value * len(xb)
             outputs.append(np.asarray(output.data))
             targets.append(yb)
         if scheduler is not None:
@@ -158,13 +165,20 @@ def _dtype_of(model: Module) -> np.dtype:
     return np.dtype(np.float64) if first is None else first.dtype
 
 
-def _targets(y: np.ndarray, output: Any) -> Any:
-    """Targets as the loss wants them: class indices for a many-column output stay integers;
+def _sums(loss_fn: Module) -> bool:
+    """Whether the loss adds its samples up (reduction="sum") rather than averaging them."""
+    return getattr(loss_fn, "reduction", "mean") == "sum"
+
+
+def _targets(y: np.ndarray, output: Any, loss_fn: Module) -> Any:
+    """Targets as the loss wants them: class indices stay integers for a cross-entropy loss
+    (which says so if the model has too few outputs for them) and for a many-column output;
     otherwise they take the output's dtype (BCE on float32 stays float32), and labels of
     shape (N,) become the column (N, 1) that a one-output model produces."""
     y = np.asarray(y)
     shape = np.shape(getattr(output, "data", output))
-    if len(shape) == 2 and shape[1] > 1 and y.ndim == 1:
+    indices = isinstance(loss_fn, CrossEntropyLoss) and y.dtype.kind in "iu"
+    if y.ndim == 1 and (indices or (len(shape) == 2 and shape[1] > 1)):
         return y
     if y.ndim == 1 and shape == (len(y), 1):
         y = y.reshape(-1, 1)

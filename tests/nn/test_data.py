@@ -38,6 +38,19 @@ def test_standardizer_learns_from_train_only() -> None:
         scaler.transform(np.zeros((1, 3)))
 
 
+def test_a_feature_constant_up_to_rounding_counts_as_constant() -> None:
+    """A column of 0.1s has a computed std of 4e-17: dividing by it would blow a test value
+    of 0.2 up to 2e15. scikit-learn's StandardScaler gives 0.1, and so does ours."""
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.default_rng(0)
+    train = np.c_[rng.normal(size=(50, 2)), np.full(50, 0.1), np.full(50, 1e-3)]
+    test = np.c_[rng.normal(size=(3, 2)), np.full(3, 0.2), np.full(3, 2e-3)]
+    ours, theirs = nn.data.Standardizer().fit(train), StandardScaler().fit(train)
+    np.testing.assert_allclose(ours.std, theirs.scale_)
+    np.testing.assert_allclose(ours.transform(test), theirs.transform(test))
+
+
 @pytest.mark.parametrize("name, features, classes, size", [
     ("breast-cancer", 30, 2, 569), ("digits", 64, 10, 1797), ("moons", 2, 2, 100)])
 def test_bundled_data_sets(name: str, features: int, classes: int, size: int) -> None:
@@ -67,3 +80,22 @@ def test_accuracy_and_report() -> None:
     assert "no" in report and "yes" in report and "precision" in report
     signed = nn.metrics.classification_report([-1, 1], [-1, 1], target_names=["neg", "pos"])
     assert "1.000" in signed
+
+
+@pytest.mark.parametrize("true, pred, names", [
+    (np.random.default_rng(0).integers(1, 4, 30), np.random.default_rng(1).integers(1, 4, 30),
+     ["a", "b", "c"]),                                        # classes coded 1..3
+    ([1, 1, 1, 1], [1, -1, -1, 1], ["neg", "pos"]),           # HingeLoss labels, one class seen
+    ([0, 1, 1, 2], [0, 0, 1, 1], ["x", "y", "z"]),            # 0..C-1, a class never predicted
+])
+def test_the_report_is_scikit_learns_for_each_way_of_coding_the_classes(true, pred,
+                                                                       names) -> None:
+    from sklearn.metrics import classification_report
+
+    ours = nn.metrics.classification_report(true, pred, target_names=names)
+    labels = [-1, 1] if names == ["neg", "pos"] else None  # both classes, one never true
+    expected = classification_report(true, pred, labels=labels, target_names=names, digits=3,
+                                     zero_division=0)
+    assert ours == expected
+    with pytest.raises(ValueError, match="2 target_names for the labels \\[1, 2, 3\\]"):
+        nn.metrics.classification_report([1, 2, 3], [1, 2, 3], target_names=["a", "b"])

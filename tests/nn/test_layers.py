@@ -183,6 +183,18 @@ def test_from_architecture_init_schemes_are_seedable(scheme: str) -> None:
     assert weight.std() == pytest.approx(expected_std[scheme], rel=0.2)
 
 
+@pytest.mark.parametrize("activation, gain", [("tanh", 5 / 3), ("relu", np.sqrt(2)),
+                                              ("sigmoid", 1.0)])
+def test_kaiming_init_takes_the_gain_of_each_layers_activation(activation: str,
+                                                               gain: float) -> None:
+    """As the docs say: the gain of what follows the layer; the output layer's is linear's."""
+    model = nn.MLP([400, 400, 1], activation=activation, init="kaiming_normal",
+                   generator=np.random.default_rng(0))
+    hidden, output = model.layers[0].weight.data, model.layers[-1].weight.data
+    assert hidden.std() * np.sqrt(400) == pytest.approx(gain, rel=0.02)
+    assert output.std() * np.sqrt(400) == pytest.approx(1.0, rel=0.1)
+
+
 @pytest.mark.parametrize("architecture, message", [
     ([{"input_dim": 30, "output_dim": 16, "activation": "relu"},
       {"input_dim": 12, "output_dim": 1, "activation": "sigmoid"}],

@@ -83,6 +83,19 @@ def test_save_refuses_non_numeric_values_and_modules(tmp_path: Path) -> None:
     assert not list(tmp_path.iterdir())  # nothing half-written
 
 
+def test_every_name_comes_back_with_its_own_values(tmp_path: Path) -> None:
+    """np.savez took entries as keyword arguments: "file" and "allow_pickle" clashed with its
+    own, and "x" and "x.npy" shared one member. Names are data here, whatever they say."""
+    state = {"file": np.arange(3.0), "allow_pickle": np.ones(2), "x": np.array([5.0]),
+             "x.npy": np.array([6.0]), "a/b": np.zeros(1), "": np.full(2, 7.0)}
+    loaded = nn.load(nn.save(state, tmp_path / "names.npz"))
+    assert list(loaded) == list(state)
+    for name, value in state.items():
+        np.testing.assert_array_equal(loaded[name], value, err_msg=name)
+    with pytest.raises(ValueError, match="NUL character"):
+        nn.save({"w\x00z": np.ones(1)}, tmp_path / "nul.npz")
+
+
 def test_saved_file_gets_ordinary_permissions(tmp_path: Path) -> None:
     """Written through a private temporary file, but the result is an ordinary file."""
     mask = os.umask(0o022)

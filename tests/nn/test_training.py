@@ -30,6 +30,33 @@ def test_fit_learns_and_records_history() -> None:
     assert model.training  # fit leaves the model in train mode
 
 
+def test_mistakes_that_would_train_nothing_or_waste_an_epoch_fail_before_any_update() -> None:
+    """Cross-entropy's class indices with a one-output model (as probabilities they would
+    give a loss of 0 and no gradient), and accuracy for a regression loss."""
+    for loss_fn, message in [(nn.CrossEntropyLoss(), "out of range for 1 classes"),
+                             (nn.MSELoss(), "not a classification loss")]:
+        model, optimizer = model_and_optimizer()
+        before = model.state_dict()
+        with pytest.raises(ValueError, match=message):
+            nn.fit(model, X, Y, loss_fn, optimizer, epochs=2, progress=False)
+        for name, value in model.state_dict().items():
+            np.testing.assert_array_equal(value, before[name], err_msg=name)
+
+
+def test_the_recorded_loss_is_per_sample_whatever_the_reduction_and_the_batches() -> None:
+    def epoch_loss(reduction: str, batch_size: int) -> tuple[float, float]:
+        model, _ = model_and_optimizer()
+        history = nn.fit(model, X, Y, nn.BCEWithLogitsLoss(reduction=reduction),
+                         nn.optim.SGD(model.parameters(), lr=0.0), epochs=1,
+                         batch_size=batch_size, validation=(X, Y), progress=False, seed=0)
+        return history["loss"][0], history["val_loss"][0]
+
+    reference = epoch_loss("mean", 64)
+    for reduction in ("mean", "sum"):
+        for batch_size in (5, 16, 64):
+            np.testing.assert_allclose(epoch_loss(reduction, batch_size), reference, rtol=1e-12)
+
+
 def test_fit_is_reproducible_with_a_seed() -> None:
     runs = []
     for _ in range(2):
