@@ -168,6 +168,8 @@ class Module:
 
     def train(self, mode: bool = True) -> "Module":
         """Switch this module and all below it to training mode (Dropout active)."""
+        if not isinstance(mode, (bool, np.bool_)):  # train("False") would mean True
+            raise ValueError(f"train: mode must be True or False, got {mode!r}")
         for module in self.modules():
             object.__setattr__(module, "training", bool(mode))
         return self

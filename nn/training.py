@@ -111,7 +111,7 @@ def fit(model: Module, X: Any, y: Any, loss_fn: Module, optimizer: Optimizer, ep
     the epoch and the batch, and carrying the History of the epochs before.
     The loss recorded is per sample, whatever the loss's reduction: batch means weighted by
     batch size (or batch sums) over the epoch's samples."""
-    _check_fit_args(model, X, y, epochs, optimizer, seed)
+    _check_fit_args(model, X, y, epochs, optimizer, seed, validation)
     X = np.asarray(X, dtype=_dtype_of(model))
     y = np.asarray(y)
     # metrics that do not fit the loss or the targets fail now, not after an epoch of updates
@@ -206,7 +206,7 @@ def _metric_values(metrics: Sequence[Metric], loss_fn: Module, outputs: np.ndarr
 
 
 def _check_fit_args(model: Module, X: Any, y: Any, epochs: int, optimizer: Optimizer,
-                    seed: Optional[int]) -> None:
+                    seed: Optional[int], validation: Any) -> None:
     if not isinstance(model, Module):
         raise TypeError(f"fit: model must be an nn.Module, got {type(model).__name__}")
     if not isinstance(optimizer, Optimizer):
@@ -220,6 +220,13 @@ def _check_fit_args(model: Module, X: Any, y: Any, epochs: int, optimizer: Optim
         raise ValueError(f"fit: X has {len(X)} samples but y has {len(y)}")
     if len(X) == 0:
         raise ValueError("fit: no training samples")
+    if validation is not None and (not isinstance(validation, (tuple, list))
+                                   or len(validation) != 2):
+        raise ValueError("fit: validation must be a pair (X_val, y_val)")
+    if validation is not None and (len(validation[0]) == 0
+                                   or len(validation[0]) != len(validation[1])):
+        raise ValueError(f"fit: validation has {len(validation[0])} samples and "
+                         f"{len(validation[1])} labels; it needs the same number, at least one")
 
 
 def _summary(values: dict[str, float]) -> str:

@@ -185,6 +185,13 @@ def test_load_state_dict_fills_a_tied_parameter_under_either_name() -> None:
         target.load_state_dict(state)
 
 
+def test_train_mode_must_be_a_bool() -> None:
+    model = nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.5))
+    with pytest.raises(ValueError, match="mode must be True or False, got 'False'"):
+        model.train("False")  # a non-empty string would have meant True
+    assert model.train(np.bool_(False)).training is False
+
+
 def test_load_accepts_tensors_and_casts_to_the_parameters_dtype() -> None:
     layer = nn.Linear(2, 1, dtype=np.float32)
     layer.load_state_dict({"weight": Tensor([[1.0, 2.0]]), "bias": [0.5]})

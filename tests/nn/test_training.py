@@ -143,6 +143,10 @@ def test_predict_and_evaluate_run_in_eval_mode_without_a_graph() -> None:
     (dict(loss_fn=nn.BCEWithLogitsLoss(reduction="none")), ValueError, "reduction='mean'"),
     (dict(seed=-1), ValueError, "fit: seed must be None or a non-negative integer, got -1"),
     (dict(seed=1.5), ValueError, "fit: seed must be None or a non-negative integer"),
+    (dict(validation=X), ValueError, "validation must be a pair \\(X_val, y_val\\)"),
+    (dict(validation=(X[:0], Y[:0])), ValueError, "validation has 0 samples and 0 labels"),
+    (dict(batch_size=2.5), ValueError, "batch_size must be a positive integer or None, got 2.5"),
+    (dict(batch_size=True), ValueError, "batch_size must be a positive integer or None"),
 ])
 def test_fit_argument_errors(kwargs: dict, error: type, message: str) -> None:
     model, optimizer = model_and_optimizer()
