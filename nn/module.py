@@ -99,9 +99,12 @@ class Module:
     # --- walking the tree ---------------------------------------------------------------------
 
     def named_children(self) -> Iterator[tuple[str, "Module"]]:
-        """The direct submodules with their attribute names (slots set to None are skipped)."""
+        """The direct submodules with their attribute names (slots set to None are skipped;
+        a module held under two names comes once, by its first, as in PyTorch)."""
+        seen = set()
         for name, module in self._modules.items():
-            if module is not None:
+            if module is not None and id(module) not in seen:
+                seen.add(id(module))
                 yield name, module
 
     def children(self) -> Iterator["Module"]:
@@ -122,8 +125,8 @@ class Module:
                 continue
             seen.add(id(module))
             yield name, module
-            below = [(f"{name}.{child}" if name else child, m)
-                     for child, m in module.named_children()]
+            below = [(f"{name}.{child}" if name else child, m)  # every name, even a repeat
+                     for child, m in module._modules.items() if m is not None]
             stack.extend(reversed(below))
 
     def modules(self) -> Iterator["Module"]:
@@ -219,7 +222,7 @@ class Module:
         for name, parameter in own.items():
             if name not in state_dict:
                 continue
-            array = _as_numeric_array(state_dict[name])
+            array = as_numeric_array(state_dict[name])
             if array is None:
                 problems.append(f"key {name!r}: value is not numeric "
                                 f"({type(state_dict[name]).__name__})")
@@ -263,7 +266,7 @@ def _shape_of(value: Any) -> Any:
     return getattr(value, "shape", type(value).__name__)
 
 
-def _as_numeric_array(value: Any) -> Optional[np.ndarray]:
+def as_numeric_array(value: Any) -> Optional[np.ndarray]:
     """A numeric numpy array of the value (a Tensor, array, list or anything with
     `__array__`, e.g. a torch tensor), or None when it is not numbers."""
     if not isinstance(value, Tensor) and callable(getattr(value, "detach", None)):

@@ -16,6 +16,8 @@ from typing import Any, Mapping, Union
 
 import numpy as np
 
+from .module import as_numeric_array
+
 PathLike = Union[str, "os.PathLike[str]"]
 
 
@@ -33,10 +35,11 @@ def save(state_dict: Mapping[str, Any], path: PathLike) -> Path:
                         f"{type(state_dict).__name__}")
     arrays = {}
     for name, value in state_dict.items():
-        array = np.asarray(value)  # a Tensor gives its data (Tensor.__array__)
-        if not isinstance(name, str) or array.dtype.kind not in "biuf":
+        array = as_numeric_array(value)  # a Tensor's data, a torch tensor's numbers
+        if not isinstance(name, str) or array is None:
             raise TypeError(f"save: entry {name!r} must map a string to a numeric array, got "
-                            f"{type(value).__name__} of dtype {array.dtype}")
+                            f"{type(value).__name__}"
+                            + ("" if array is None else f" of dtype {array.dtype}"))
         if "\x00" in name:
             raise ValueError(f"save: entry {name!r} has a NUL character, which a file name in "
                              "an .npz archive cannot hold; rename it")

@@ -185,6 +185,17 @@ def test_load_state_dict_fills_a_tied_parameter_under_either_name() -> None:
         target.load_state_dict(state)
 
 
+def test_a_module_held_under_two_names_is_listed_as_pytorch_lists_it() -> None:
+    """One child, however many names; every name in state_dict and in named_modules when
+    duplicates are kept (PyTorch 2.13 gives these lists)."""
+    model, layer = nn.Module(), nn.Linear(1, 1)
+    model.a, model.b = layer, layer
+    assert [name for name, _ in model.named_children()] == ["a"]
+    assert [name for name, _ in model.named_modules()] == ["", "a"]
+    assert [name for name, _ in model.named_modules(remove_duplicate=False)] == ["", "a", "b"]
+    assert list(model.state_dict()) == ["a.weight", "a.bias", "b.weight", "b.bias"]
+
+
 def test_train_mode_must_be_a_bool() -> None:
     model = nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.5))
     with pytest.raises(ValueError, match="mode must be True or False, got 'False'"):

@@ -80,6 +80,8 @@ def test_save_refuses_non_numeric_values_and_modules(tmp_path: Path) -> None:
         nn.save(nn.Linear(1, 1), tmp_path / "w.npz")
     with pytest.raises(TypeError, match="'name' must map a string to a numeric array"):
         nn.save({"name": np.array(["text"])}, tmp_path / "w.npz")
+    with pytest.raises(TypeError, match="'ragged' must map a string to a numeric array, got list"):
+        nn.save({"ragged": [[1.0, 2.0], [3.0]]}, tmp_path / "w.npz")
     assert not list(tmp_path.iterdir())  # nothing half-written
 
 
