@@ -45,13 +45,16 @@ def save(state_dict: Mapping[str, Any], path: PathLike) -> Path:
                              "an .npz archive cannot hold; rename it")
         arrays[name] = array
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # through a symbolic link to its target, as open() writes, rather than over the link
+    target = path.resolve() if path.is_symlink() else path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                         suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as file:
             _write_npz(file, arrays)
         os.chmod(temporary, 0o666 & ~_current_umask())  # mkstemp makes it private (0600)
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     except BaseException:
         os.unlink(temporary)
         raise

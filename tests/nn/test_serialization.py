@@ -98,6 +98,15 @@ def test_every_name_comes_back_with_its_own_values(tmp_path: Path) -> None:
         nn.save({"w\x00z": np.ones(1)}, tmp_path / "nul.npz")
 
 
+def test_saving_to_a_symbolic_link_writes_its_target(tmp_path: Path) -> None:
+    (tmp_path / "runs").mkdir()
+    link = tmp_path / "latest.npz"
+    link.symlink_to(tmp_path / "runs" / "model.npz")
+    nn.save({"w": np.ones(2)}, link)
+    assert link.is_symlink()  # the link stays, and reads what was saved
+    np.testing.assert_array_equal(nn.load(tmp_path / "runs" / "model.npz")["w"], np.ones(2))
+
+
 def test_saved_file_gets_ordinary_permissions(tmp_path: Path) -> None:
     """Written through a private temporary file, but the result is an ordinary file."""
     mask = os.umask(0o022)
