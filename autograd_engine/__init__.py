@@ -8,7 +8,7 @@
     7.0
 """
 
-from .function import Function
+from .function import Function, ModifiedInPlaceError
 from .grad_mode import (detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled,
                         no_grad, set_grad_enabled)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -22,10 +22,10 @@ from .replay import CompileError, compile
 from .tensor import Tensor
 
 __all__ = [
-    "CompileError", "Function", "GradcheckError", "Tensor", "binary_cross_entropy",
-    "binary_cross_entropy_with_logits", "compile", "concatenate", "cross_entropy",
-    "detect_anomaly", "enable_grad", "grad", "gradcheck", "gradgradcheck", "is_anomaly_enabled",
-    "is_grad_enabled", "linear", "log_softmax", "maximum", "minimum", "no_grad",
-    "reverse_topological_order", "run_backward", "set_grad_enabled", "softmax", "stack",
-    "topological_order", "where",
+    "CompileError", "Function", "GradcheckError", "ModifiedInPlaceError", "Tensor",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "compile", "concatenate",
+    "cross_entropy", "detect_anomaly", "enable_grad", "grad", "gradcheck", "gradgradcheck",
+    "is_anomaly_enabled", "is_grad_enabled", "linear", "log_softmax", "maximum", "minimum",
+    "no_grad", "reverse_topological_order", "run_backward", "set_grad_enabled", "softmax",
+    "stack", "topological_order", "where",
 ]

@@ -7,7 +7,8 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 
-def _labels(values: Any, what: str) -> np.ndarray:
+def as_labels(values: Any, what: str) -> np.ndarray:
+    """One label per sample, as an array of shape (N,); `what` names it in the error."""
     array = np.asarray(getattr(values, "data", values))
     if array.ndim == 2 and array.shape[1] == 1:  # a column of labels, as (N, 1) targets give
         array = array[:, 0]
@@ -19,7 +20,8 @@ def _labels(values: Any, what: str) -> np.ndarray:
 
 def accuracy(y_true: Any, y_pred: Any) -> float:
     """The fraction of samples whose predicted label equals the true one."""
-    true, pred = _labels(y_true, "accuracy: y_true"), _labels(y_pred, "accuracy: y_pred")
+    true = as_labels(y_true, "accuracy: y_true")
+    pred = as_labels(y_pred, "accuracy: y_pred")
     if true.shape != pred.shape:
         raise ValueError(f"accuracy: y_true has {true.shape[0]} labels, y_pred "
                          f"{pred.shape[0]}")
@@ -29,26 +31,30 @@ def accuracy(y_true: Any, y_pred: Any) -> float:
 
 
 def classification_report(y_true: Any, y_pred: Any,
-                          target_names: Optional[Sequence[str]] = None, digits: int = 3) -> str:
-    """Precision, recall, F1 and support per class (scikit-learn's report, as text)."""
+                          target_names: Optional[Sequence[str]] = None, digits: int = 3,
+                          labels: Optional[Sequence[Any]] = None) -> str:
+    """Precision, recall, F1 and support per class (scikit-learn's report, as text). The
+    target names stand for `labels` when given; else, for two names, for HingeLoss's -1 and
+    +1 when every label is one of them; for classes 0..C-1 when every label fits them (a
+    prediction of -1, a diverged model's "no class", counts as wrong); or for the labels
+    that occur, sorted, when there are C of them."""
     from sklearn.metrics import classification_report as sklearn_report
 
-    true, pred = _labels(y_true, "y_true"), _labels(y_pred, "y_pred")
-    labels = None if target_names is None else _named_labels(true, pred, len(target_names))
+    true, pred = as_labels(y_true, "y_true"), as_labels(y_pred, "y_pred")
+    if labels is None and target_names is not None:
+        labels = _named_labels(true, pred, len(target_names))
     return sklearn_report(true, pred, labels=labels, target_names=target_names, digits=digits,
                           zero_division=0)
 
 
 def _named_labels(true: np.ndarray, pred: np.ndarray, names: int) -> list[Any]:
-    """The labels that `names` target names stand for, in order: classes 0..C-1 (some may be
-    missing from this split), HingeLoss's -1 and +1, or else the sorted labels of y_true."""
     seen = np.union1d(true, pred)
-    for coding in (list(range(names)), [-1, 1]):
-        if len(coding) == names and np.isin(seen, coding).all():
-            return coding
-    in_truth = np.unique(true).tolist()
-    if len(in_truth) == names:  # e.g. classes 1..3; a prediction outside them is an error
-        return in_truth
+    if names == 2 and np.isin(seen, [-1, 1]).all():
+        return [-1, 1]
+    if np.isin(seen[seen != -1], np.arange(names)).all():
+        return list(range(names))
+    if len(seen) == names:
+        return seen.tolist()
     raise ValueError(f"classification_report: {names} target_names for the labels "
-                     f"{seen.tolist()[:10]} of y_true and y_pred; give one name per class, in "
-                     "the sorted order of the labels")
+                     f"{seen.tolist()[:10]} of y_true and y_pred; pass labels=[...], one per "
+                     "name, to say which label each name stands for")

@@ -46,7 +46,10 @@ def save(state_dict: Mapping[str, Any], path: PathLike) -> Path:
         arrays[name] = array
     path = Path(path)
     # through a symbolic link to its target, as open() writes, rather than over the link
-    target = path.resolve() if path.is_symlink() else path
+    try:
+        target = path.resolve() if path.is_symlink() else path
+    except RuntimeError:  # a loop of links
+        raise ValueError(f"save: {str(path)!r} is a loop of symbolic links") from None
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
                                          suffix=".tmp")

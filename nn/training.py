@@ -17,7 +17,7 @@ from ._checks import is_whole_number
 from ._random import manual_seed
 from .data import batches
 from .losses import CrossEntropyLoss
-from .metrics import accuracy
+from .metrics import accuracy, as_labels
 from .module import Module
 from .optim import LRScheduler, Optimizer
 
@@ -114,8 +114,7 @@ def fit(model: Module, X: Any, y: Any, loss_fn: Module, optimizer: Optimizer, ep
     _check_fit_args(model, X, y, epochs, optimizer, seed, validation)
     X = np.asarray(X, dtype=_dtype_of(model))
     y = np.asarray(y)
-    # metrics that do not fit the loss or the targets fail now, not after an epoch of updates
-    _metric_values(metrics, loss_fn, predict(model, X[:2]), y[:2])
+    _check_metrics(metrics, loss_fn, y)  # now, not after an epoch of updates
     generator = np.random.default_rng(seed)
     if seed is not None:
         manual_seed(seed)  # Dropout masks come from nn's global generator
@@ -171,35 +170,49 @@ def _sums(loss_fn: Module) -> bool:
 
 
 def _targets(y: np.ndarray, output: Any, loss_fn: Module) -> Any:
-    """Targets as the loss wants them: class indices stay integers for a cross-entropy loss
-    (which says so if the model has too few outputs for them) and for a many-column output;
+    """Targets as the loss wants them: labels of shape (N,) stay as they are for a
+    cross-entropy loss (which checks that they are class indices the model's outputs can
+    hold) and for a many-column output;
     otherwise they take the output's dtype (BCE on float32 stays float32), and labels of
     shape (N,) become the column (N, 1) that a one-output model produces."""
     y = np.asarray(y)
     shape = np.shape(getattr(output, "data", output))
-    indices = isinstance(loss_fn, CrossEntropyLoss) and y.dtype.kind in "iu"
-    if y.ndim == 1 and (indices or (len(shape) == 2 and shape[1] > 1)):
+    if y.ndim == 1 and (isinstance(loss_fn, CrossEntropyLoss) or (len(shape) == 2
+                                                                   and shape[1] > 1)):
         return y
     if y.ndim == 1 and shape == (len(y), 1):
         y = y.reshape(-1, 1)
     return y.astype(np.asarray(getattr(output, "data", output)).dtype, copy=False)
 
 
-def _metric_values(metrics: Sequence[Metric], loss_fn: Module, outputs: np.ndarray,
-                   y: np.ndarray) -> dict[str, float]:
+def _check_metrics(metrics: Sequence[Metric], loss_fn: Module, y: np.ndarray) -> None:
+    """What can be checked without the model: known metric names, a loss with a decision
+    rule (labels to score), and one label per sample for accuracy. Functions the user gives
+    are first called at the end of an epoch."""
     if not metrics:
-        return {}
-    predictions = getattr(loss_fn, "predict", lambda _: None)(outputs)
-    if predictions is None:
+        return
+    # a regression loss's predict gives None, whatever output it is shown
+    if getattr(loss_fn, "predict", lambda _: None)(np.zeros((1, 1))) is None:
         raise ValueError(f"fit: metrics {list(metrics)} need class labels, but "
                          f"{type(loss_fn).__name__} is not a classification loss; pass "
                          "metrics=() for regression")
-    values = {}
     for metric in metrics:
-        function = METRICS.get(metric) if isinstance(metric, str) else metric
-        if function is None:
+        if isinstance(metric, str) and metric not in METRICS:
             raise ValueError(f"fit: unknown metric {metric!r}; known: {', '.join(METRICS)}, or "
                              "pass a function f(y_true, y_pred)")
+    if "accuracy" in metrics:
+        as_labels(y, "fit: accuracy compares labels, so y")
+
+
+def _metric_values(metrics: Sequence[Metric], loss_fn: Module, outputs: np.ndarray,
+                   y: np.ndarray) -> dict[str, float]:
+    _check_metrics(metrics, loss_fn, y)
+    if not metrics:
+        return {}
+    predictions = loss_fn.predict(outputs)
+    values = {}
+    for metric in metrics:
+        function = METRICS[metric] if isinstance(metric, str) else metric
         name = metric if isinstance(metric, str) else getattr(metric, "__name__", "metric")
         values[name] = float(function(y, predictions))
     return values

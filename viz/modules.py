@@ -14,7 +14,7 @@ such as Tanh or ReLU). Ops of no module (the loss) stay outside every cluster.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 from autograd_engine import Tensor
 
@@ -35,8 +35,13 @@ class ModuleInfo:
 
 
 def named_children(module: Any) -> list[tuple[str, Any]]:
-    """A module's direct submodules with their names, from `named_children()`, or numbered
-    from `children()`."""
+    """A module's direct submodules under every name they are held by (the `_modules` dict of
+    nn and PyTorch modules: one activation reused at two places is drawn at both, while
+    `named_children()` lists it once), else from `named_children()`, or numbered from
+    `children()`."""
+    held = getattr(module, "_modules", None)
+    if isinstance(held, Mapping):
+        return [(name, child) for name, child in held.items() if child is not None]
     if hasattr(module, "named_children"):
         return list(module.named_children())
     if hasattr(module, "children"):

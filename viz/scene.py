@@ -14,8 +14,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from autograd_engine import Tensor, topological_order
-from autograd_engine.function import ModifiedInPlaceError
+from autograd_engine import ModifiedInPlaceError, Tensor, topological_order
 
 from .modules import ModuleInfo, assign_ops, parameter_names, walk_modules
 from .steps import GradientFlow, gradient_flow, picture_seed

@@ -320,26 +320,23 @@ def add_parser(commands: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
+def _number_option(kind: type, accepts: Callable[[Any], bool], what: str) -> Callable[[str], Any]:
+    """An argparse type: `kind(text)` if `accepts` it, else an error saying `what` it must be."""
+    def convert(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not accepts(value):
+            raise argparse.ArgumentTypeError(f"must be {what}, got {text}")
+        return value
+    return convert
 
 
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not 0 < value < math.inf:
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
-
-
-def _seed(text: str) -> int:
-    """A seed scikit-learn's split accepts as well as numpy: 0 to 2**32 - 1."""
-    value = int(text)
-    if not 0 <= value < 2**32:
-        raise argparse.ArgumentTypeError(f"must be an integer from 0 to 4294967295, got {text}")
-    return value
+_positive_int = _number_option(int, lambda n: n >= 1, "a positive integer")
+_positive_float = _number_option(float, lambda x: 0 < x < math.inf, "a positive number")
+# a seed scikit-learn's split accepts as well as numpy
+_seed = _number_option(int, lambda n: 0 <= n < 2**32, "an integer from 0 to 4294967295")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -137,3 +137,15 @@ def test_changing_a_leaf_under_no_grad_before_backward_is_caught() -> None:
         w -= 0.1
     with pytest.raises(RuntimeError, match="in-place"):
         loss.backward()
+
+
+def test_the_in_place_error_has_a_public_class_of_its_own() -> None:
+    from autograd_engine import ModifiedInPlaceError
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    data = Tensor([3.0, 4.0])
+    y = (x * data).sum()
+    data += 1.0
+    with pytest.raises(ModifiedInPlaceError, match="modified by an in-place operation"):
+        y.backward()
+    assert issubclass(ModifiedInPlaceError, RuntimeError)  # as PyTorch's error is

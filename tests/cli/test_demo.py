@@ -100,7 +100,10 @@ def test_options_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture) -> No
     for option, value, message in [("--seed", "-1", "from 0 to 4294967295"),
                                    ("--seed", "4294967296", "from 0 to 4294967295"),
                                    ("--lr", "-1", "positive number"),
-                                   ("--lr", "nan", "positive number")]:
+                                   ("--lr", "nan", "positive number"),
+                                   ("--lr", "abc", "must be a positive number, got abc"),
+                                   ("--seed", "1.5", "from 0 to 4294967295, got 1.5"),
+                                   ("--epochs", "x", "must be a positive integer, got x")]:
         with pytest.raises(SystemExit):  # at once: nothing trained, no folder made
             main(["demo", option, value, "--out", str(tmp_path / "never")])
         assert message in capsys.readouterr().err

@@ -97,5 +97,19 @@ def test_the_report_is_scikit_learns_for_each_way_of_coding_the_classes(true, pr
     expected = classification_report(true, pred, labels=labels, target_names=names, digits=3,
                                      zero_division=0)
     assert ours == expected
-    with pytest.raises(ValueError, match="2 target_names for the labels \\[1, 2, 3\\]"):
+    with pytest.raises(ValueError, match="2 target_names for the labels \\[1, 2, 3\\].*labels="):
         nn.metrics.classification_report([1, 2, 3], [1, 2, 3], target_names=["a", "b"])
+
+
+def test_the_report_takes_labels_and_a_diverged_models_no_class() -> None:
+    from sklearn.metrics import classification_report
+
+    names = ["a", "b", "c"]
+    # the demo's diverged run predicts -1 ("no class") for every sample; class 2 never occurs
+    ours = nn.metrics.classification_report([0, 0, 1, 1], [-1] * 4, target_names=names)
+    assert ours == classification_report([0, 0, 1, 1], [-1] * 4, labels=[0, 1, 2],
+                                         target_names=names, digits=3, zero_division=0)
+    # classes coded 1..3 with 3 absent would be read as 0..2: labels= says what they are
+    ours = nn.metrics.classification_report([1, 1, 2, 2], [1, 2, 2, 1], target_names=names,
+                                            labels=[1, 2, 3])
+    assert ours.split()[ours.split().index("a") + 4] == "2"  # "a" is class 1, support 2

@@ -105,6 +105,10 @@ def test_saving_to_a_symbolic_link_writes_its_target(tmp_path: Path) -> None:
     nn.save({"w": np.ones(2)}, link)
     assert link.is_symlink()  # the link stays, and reads what was saved
     np.testing.assert_array_equal(nn.load(tmp_path / "runs" / "model.npz")["w"], np.ones(2))
+    loop = tmp_path / "loop.npz"
+    loop.symlink_to(loop)
+    with pytest.raises(ValueError, match="a loop of symbolic links"):
+        nn.save({"w": np.ones(2)}, loop)
 
 
 def test_saved_file_gets_ordinary_permissions(tmp_path: Path) -> None:

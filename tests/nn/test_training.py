@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import numpy as np
 import pytest
@@ -33,14 +34,47 @@ def test_fit_learns_and_records_history() -> None:
 def test_mistakes_that_would_train_nothing_or_waste_an_epoch_fail_before_any_update() -> None:
     """Cross-entropy's class indices with a one-output model (as probabilities they would
     give a loss of 0 and no gradient), and accuracy for a regression loss."""
-    for loss_fn, message in [(nn.CrossEntropyLoss(), "out of range for 1 classes"),
-                             (nn.MSELoss(), "not a classification loss")]:
+    for loss_fn, labels, message in [
+            (nn.CrossEntropyLoss(), Y, "out of range for 1 classes"),
+            (nn.CrossEntropyLoss(), Y.astype(float), "class targets must be integers"),
+            (nn.MSELoss(), Y, "not a classification loss")]:
         model, optimizer = model_and_optimizer()
         before = model.state_dict()
-        with pytest.raises(ValueError, match=message):
-            nn.fit(model, X, Y, loss_fn, optimizer, epochs=2, progress=False)
+        with pytest.raises((ValueError, TypeError), match=message):
+            nn.fit(model, X, labels, loss_fn, optimizer, epochs=2, progress=False)
         for name, value in model.state_dict().items():
             np.testing.assert_array_equal(value, before[name], err_msg=name)
+
+
+def test_the_checks_before_training_run_no_model_and_no_user_metric() -> None:
+    """A model that mixes the samples of its full batch, and a metric that needs both
+    classes: fit checks without calling either on a slice of the data."""
+    rng = np.random.default_rng(2)
+    mixing = nn.Parameter(rng.normal(size=(64, 64)) / 8)
+
+    class MixesTheBatch(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.linear = nn.Linear(2, 1)
+
+        def forward(self, x: Any) -> Any:
+            return mixing.detach() @ self.linear(x)
+
+    calls: list[int] = []
+
+    def needs_both_classes(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+        calls.append(len(y_true))
+        assert len(set(y_true.tolist())) == 2
+        return 0.0
+
+    model = MixesTheBatch()
+    history = nn.fit(model, X, Y, nn.BCEWithLogitsLoss(), nn.optim.SGD(model.parameters(), lr=0.1),
+                     epochs=2, metrics=("accuracy", needs_both_classes), progress=False)
+    assert calls == [64, 64] and len(history["loss"]) == 2
+    two_classes = nn.MLP([2, 2])  # probability targets: accuracy names their real shape
+    with pytest.raises(ValueError, match=r"so y must be one label per sample.*\(64, 2\)"):
+        nn.fit(two_classes, X, np.eye(2)[Y], nn.CrossEntropyLoss(),
+               nn.optim.SGD(two_classes.parameters(), lr=0.1), epochs=1, progress=False)
 
 
 def test_the_recorded_loss_is_per_sample_whatever_the_reduction_and_the_batches() -> None:

@@ -55,11 +55,25 @@ window.addEventListener("load", () => {
     seen.push(current());
     for (let i = 0; i < 500; i++) { key("ArrowRight"); }  // to the last step
     const boxHiddenAtEnd = document.querySelectorAll(boxGrads + ":not(.bp-shown)").length;
+    // every step from the first: is each module box current, and how many rows hide
+    for (let i = 0; i < 500; i++) { key("ArrowLeft"); }
+    const boxTimeline = [];
+    const total = JSON.parse(document.querySelector("script.bp-steps").textContent).length;
+    for (let k = 0; k < total; k++) {
+      const state = {};
+      document.querySelectorAll('.bp-graph g.node[id^="m"]').forEach((g) => {
+        state[g.id] = [g.classList.contains("bp-current"),
+                       g.querySelectorAll("text.bp-grad:not(.bp-shown)").length];
+      });
+      boxTimeline.push(state);
+      key("ArrowRight");
+    }
     const out = document.createElement("pre");
     out.id = "probe-result";
     out.textContent = JSON.stringify({errors: window.__errors, seen: seen, revealed: revealed,
       hiddenAtStart: hiddenAtStart, hiddenFills: hiddenFills, scale: scale,
       boxHiddenAtStart: boxHiddenAtStart, boxHiddenAtEnd: boxHiddenAtEnd,
+      boxTimeline: boxTimeline,
       done: document.querySelectorAll(".bp-done").length,
       counter: document.querySelector(".bp-counter").textContent});
     document.body.appendChild(out);
@@ -112,6 +126,13 @@ def test_module_boxes_keep_their_gradients_until_their_last_step(tiny_model,
     result = run_in_chromium(page, tmp_path)
     check_widget(result)
     assert result["boxHiddenAtStart"] > 0 and result["boxHiddenAtEnd"] == 0
+    timeline = result["boxTimeline"]
+    for box in timeline[0]:
+        current = [k for k, state in enumerate(timeline) if state[box][0]]
+        assert current, box
+        first, last = current[0], current[-1]
+        assert first == last or timeline[first][box][1] > 0, box  # not at its first step
+        assert timeline[last][box][1] == 0, box  # but at its last
 
 
 def test_report_in_chromium(tiny_model, neuron: Tensor, tmp_path: Path) -> None:

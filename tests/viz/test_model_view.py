@@ -66,3 +66,15 @@ def test_depth_boxes_every_module_once(tiny_model, depth: int, boxes: int) -> No
     source = viz.draw_graph(loss_of(tiny_model, 3), model=tiny_model, depth=depth).source
     assert source.count('label=<<TABLE BORDER="1" CELLBORDER="0"') == boxes
     assert "label=<pow>" in source or "** 2" in source  # the loss stays outside the model
+
+
+def test_an_activation_used_at_two_places_is_drawn_at_both() -> None:
+    """nn's named_children lists a reused module once, as PyTorch's does; the picture walks
+    every name it is held by, so its second use is not drawn outside the model."""
+    nn = pytest.importorskip("nn")
+    nn.manual_seed(0)
+    relu = nn.ReLU()
+    model = nn.Sequential(nn.Linear(2, 3), relu, nn.Linear(3, 3), relu, nn.Linear(3, 1))
+    loss = (model(Tensor(np.ones((2, 2)))) ** 2).sum()
+    source = viz.draw_graph(loss, model=model, view="backward").source
+    assert "1: ReLU" in source and "3: ReLU" in source
