@@ -75,6 +75,13 @@ class _Loss(Module):
         return None
 
 
+def gives_labels(loss_fn: Any) -> bool:
+    """Whether `loss_fn` has a decision rule of its own (`predict`: outputs to class labels);
+    regression losses keep _Loss's, which gives None."""
+    predict = getattr(type(loss_fn), "predict", None)
+    return predict is not None and predict is not _Loss.predict
+
+
 def _binary_labels(output: Any, threshold: float) -> np.ndarray:
     return (np.asarray(output) > threshold).astype(np.int64)
 

@@ -35,9 +35,9 @@ def classification_report(y_true: Any, y_pred: Any,
                           labels: Optional[Sequence[Any]] = None) -> str:
     """Precision, recall, F1 and support per class (scikit-learn's report, as text). The
     target names stand for `labels` when given; else, for two names, for HingeLoss's -1 and
-    +1 when every label is one of them; for classes 0..C-1 when every label fits them (a
-    prediction of -1, a diverged model's "no class", counts as wrong); or for the labels
-    that occur, sorted, when there are C of them."""
+    +1 when every label is one of them; for classes 0..C-1 when every true label fits them
+    and every prediction does or is -1 (a diverged model's "no class", counted as wrong);
+    or for the C labels of y_true, sorted (else of y_true and y_pred together)."""
     from sklearn.metrics import classification_report as sklearn_report
 
     true, pred = as_labels(y_true, "y_true"), as_labels(y_pred, "y_pred")
@@ -48,13 +48,15 @@ def classification_report(y_true: Any, y_pred: Any,
 
 
 def _named_labels(true: np.ndarray, pred: np.ndarray, names: int) -> list[Any]:
-    seen = np.union1d(true, pred)
+    truth, seen = np.unique(true), np.union1d(true, pred)
     if names == 2 and np.isin(seen, [-1, 1]).all():
         return [-1, 1]
-    if np.isin(seen[seen != -1], np.arange(names)).all():
+    coded = np.arange(names)
+    if np.isin(truth, coded).all() and np.isin(pred[pred != -1], coded).all():
         return list(range(names))
-    if len(seen) == names:
-        return seen.tolist()
+    for labels in (truth, seen):  # the classes of y_true, else with the predicted ones
+        if len(labels) == names:
+            return labels.tolist()
     raise ValueError(f"classification_report: {names} target_names for the labels "
                      f"{seen.tolist()[:10]} of y_true and y_pred; pass labels=[...], one per "
                      "name, to say which label each name stands for")

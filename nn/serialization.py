@@ -48,8 +48,10 @@ def save(state_dict: Mapping[str, Any], path: PathLike) -> Path:
     # through a symbolic link to its target, as open() writes, rather than over the link
     try:
         target = path.resolve() if path.is_symlink() else path
-    except RuntimeError:  # a loop of links
-        raise ValueError(f"save: {str(path)!r} is a loop of symbolic links") from None
+    except RuntimeError:  # a loop of links, before Python 3.13
+        target = path
+    if target.is_symlink():  # a loop of links, which Python 3.13 resolves to a link
+        raise ValueError(f"save: {str(path)!r} is a loop of symbolic links")
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
                                          suffix=".tmp")

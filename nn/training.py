@@ -16,7 +16,7 @@ from autograd_engine import Tensor, no_grad
 from ._checks import is_whole_number
 from ._random import manual_seed
 from .data import batches
-from .losses import CrossEntropyLoss
+from .losses import CrossEntropyLoss, gives_labels
 from .metrics import accuracy, as_labels
 from .module import Module
 from .optim import LRScheduler, Optimizer
@@ -191,11 +191,8 @@ def _check_metrics(metrics: Sequence[Metric], loss_fn: Module, y: np.ndarray) ->
     are first called at the end of an epoch."""
     if not metrics:
         return
-    # a regression loss's predict gives None, whatever output it is shown
-    if getattr(loss_fn, "predict", lambda _: None)(np.zeros((1, 1))) is None:
-        raise ValueError(f"fit: metrics {list(metrics)} need class labels, but "
-                         f"{type(loss_fn).__name__} is not a classification loss; pass "
-                         "metrics=() for regression")
+    if not gives_labels(loss_fn):
+        _no_labels(metrics, loss_fn)
     for metric in metrics:
         if isinstance(metric, str) and metric not in METRICS:
             raise ValueError(f"fit: unknown metric {metric!r}; known: {', '.join(METRICS)}, or "
@@ -204,12 +201,20 @@ def _check_metrics(metrics: Sequence[Metric], loss_fn: Module, y: np.ndarray) ->
         as_labels(y, "fit: accuracy compares labels, so y")
 
 
+def _no_labels(metrics: Sequence[Metric], loss_fn: Module) -> None:
+    raise ValueError(f"fit: metrics {list(metrics)} need class labels, but "
+                     f"{type(loss_fn).__name__} is not a classification loss; pass "
+                     "metrics=() for regression")
+
+
 def _metric_values(metrics: Sequence[Metric], loss_fn: Module, outputs: np.ndarray,
                    y: np.ndarray) -> dict[str, float]:
     _check_metrics(metrics, loss_fn, y)
     if not metrics:
         return {}
     predictions = loss_fn.predict(outputs)
+    if predictions is None:  # a loss's own predict that gives no labels
+        _no_labels(metrics, loss_fn)
     values = {}
     for metric in metrics:
         function = METRICS[metric] if isinstance(metric, str) else metric

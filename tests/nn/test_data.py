@@ -85,6 +85,7 @@ def test_accuracy_and_report() -> None:
 @pytest.mark.parametrize("true, pred, names", [
     (np.random.default_rng(0).integers(1, 4, 30), np.random.default_rng(1).integers(1, 4, 30),
      ["a", "b", "c"]),                                        # classes coded 1..3
+    ([-1, -1, 0, 0, 1, 1], [-1, 0, 0, 1, 1, 1], ["neg", "neutral", "pos"]),  # -1, 0, 1
     ([1, 1, 1, 1], [1, -1, -1, 1], ["neg", "pos"]),           # HingeLoss labels, one class seen
     ([0, 1, 1, 2], [0, 0, 1, 1], ["x", "y", "z"]),            # 0..C-1, a class never predicted
 ])
@@ -109,6 +110,12 @@ def test_the_report_takes_labels_and_a_diverged_models_no_class() -> None:
     ours = nn.metrics.classification_report([0, 0, 1, 1], [-1] * 4, target_names=names)
     assert ours == classification_report([0, 0, 1, 1], [-1] * 4, labels=[0, 1, 2],
                                          target_names=names, digits=3, zero_division=0)
+    # classes 1..3 and a "no class" prediction: the names are y_true's classes
+    ours = nn.metrics.classification_report([1, 1, 2, 2, 3, 3], [1, 1, 2, 2, 3, -1],
+                                            target_names=names)
+    assert ours == classification_report([1, 1, 2, 2, 3, 3], [1, 1, 2, 2, 3, -1],
+                                         labels=[1, 2, 3], target_names=names, digits=3,
+                                         zero_division=0)
     # classes coded 1..3 with 3 absent would be read as 0..2: labels= says what they are
     ours = nn.metrics.classification_report([1, 1, 2, 2], [1, 2, 2, 1], target_names=names,
                                             labels=[1, 2, 3])

@@ -77,6 +77,24 @@ def test_the_checks_before_training_run_no_model_and_no_user_metric() -> None:
                nn.optim.SGD(two_classes.parameters(), lr=0.1), epochs=1, progress=False)
 
 
+def test_a_users_loss_with_its_own_decision_rule_gets_metrics() -> None:
+    """A predict that reads two columns: the check before training does not call it."""
+
+    class TwoScores(nn.Module):
+        def forward(self, output: Any, target: Any) -> Any:
+            return nn.CrossEntropyLoss()(output, target)
+
+        def predict(self, output: Any) -> np.ndarray:
+            scores = np.asarray(output)
+            return (scores[:, 1] > scores[:, 0]).astype(np.int64)
+
+    model = nn.MLP([2, 4, 2], generator=np.random.default_rng(0))
+    history = nn.fit(model, X, Y, TwoScores(), nn.optim.Adam(model.parameters(), lr=0.05),
+                     epochs=2, validation=(X, Y), progress=False)
+    assert 0 <= history["val_accuracy"][-1] <= 1
+    assert set(nn.evaluate(model, X, Y, TwoScores())) == {"loss", "accuracy"}
+
+
 def test_the_recorded_loss_is_per_sample_whatever_the_reduction_and_the_batches() -> None:
     def epoch_loss(reduction: str, batch_size: int) -> tuple[float, float]:
         model, _ = model_and_optimizer()
