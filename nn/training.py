@@ -84,6 +84,7 @@ def predict(model: Module, X: Any, batch_size: Optional[int] = None) -> np.ndarr
 def evaluate(model: Module, X: Any, y: Any, loss_fn: Module,
              metrics: Sequence[Metric] = ("accuracy",)) -> dict[str, float]:
     """Loss and metrics on a data set, in eval mode and without recording a graph."""
+    _check_metrics(metrics, loss_fn, np.asarray(y))
     outputs = predict(model, X)
     with no_grad():
         loss = float(loss_fn(Tensor(outputs), _targets(y, outputs, loss_fn)).item())
@@ -106,7 +107,7 @@ def fit(model: Module, X: Any, y: Any, loss_fn: Module, optimizer: Optimizer, ep
     `validation=(X_val, y_val)` is evaluated after every epoch.
     Metrics are names ("accuracy") or functions f(y_true, y_pred_labels); labels come from
     the loss's decision rule (`loss_fn.predict`). Labels of shape (N,) are reshaped to
-    (N, 1) for a model with one output column. `scheduler.step()` runs after each epoch.
+    (N, 1) for a model with one output column (CrossEntropyLoss takes them as they are). `scheduler.step()` runs after each epoch.
     A nan or infinite loss stops training with TrainingDiverged (a FloatingPointError) naming
     the epoch and the batch, and carrying the History of the epochs before.
     The loss recorded is per sample, whatever the loss's reduction: batch means weighted by
@@ -209,7 +210,7 @@ def _no_labels(metrics: Sequence[Metric], loss_fn: Module) -> None:
 
 def _metric_values(metrics: Sequence[Metric], loss_fn: Module, outputs: np.ndarray,
                    y: np.ndarray) -> dict[str, float]:
-    _check_metrics(metrics, loss_fn, y)
+    """The metrics' values; their callers have run _check_metrics on them first."""
     if not metrics:
         return {}
     predictions = loss_fn.predict(outputs)
