@@ -41,7 +41,10 @@ def stepthrough_section(root: Tensor, model: Any = None, depth: Optional[int] = 
     that hold other things too, like the demo report."""
     # "both" draws every gradient; the page hides each until its step has run
     graph = draw_graph(root, view="both", model=model, depth=depth, max_nodes=max_nodes)
-    steps = gradient_flow(root, picture_seed(root)).steps  # as the picture seeds it
+    # the picture's own backward pass; run here only when the picture could not (to raise
+    # its error: an in-place change, or a root without a graph)
+    flow = graph.scene.flow
+    steps = (flow if flow is not None else gradient_flow(root, picture_seed(root))).steps
     data = [{"ids": _drawn_ids(graph, step), "value": graph.node_id(step.node),
              "op": graph.op_id(step.node), "html": _step_html(step, graph, len(steps))}
             for step in steps]
