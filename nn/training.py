@@ -107,7 +107,8 @@ def fit(model: Module, X: Any, y: Any, loss_fn: Module, optimizer: Optimizer, ep
     `validation=(X_val, y_val)` is evaluated after every epoch.
     Metrics are names ("accuracy") or functions f(y_true, y_pred_labels); labels come from
     the loss's decision rule (`loss_fn.predict`). Labels of shape (N,) are reshaped to
-    (N, 1) for a model with one output column (CrossEntropyLoss takes them as they are). `scheduler.step()` runs after each epoch.
+    (N, 1) for a model with one output column (CrossEntropyLoss takes them as they
+    are). `scheduler.step()` runs after each epoch.
     A nan or infinite loss stops training with TrainingDiverged (a FloatingPointError) naming
     the epoch and the batch, and carrying the History of the epochs before.
     The loss recorded is per sample, whatever the loss's reduction: batch means weighted by
