@@ -70,19 +70,28 @@ class BinaryCrossEntropyWithLogits(Function):
     then averaged ("mean"), summed ("sum") or kept ("none"). Stable at logits of ±1000.
     d/dz = (σ(z) - y) · r,   d/dy = -z · r,   with r = 1/n for "mean", else 1"""
 
-    __slots__ = ("reduction",)
+    __slots__ = ("reduction", "softplus")
     rule = "∂/∂z = σ(z) − y,  ∂/∂y = −z  (÷ n for the mean)"
+    saved_by_forward = ("softplus",)
 
     def __init__(self, reduction: str) -> None:
         self.reduction = reduction
 
     def forward(self, logits: Any, target: Any) -> Any:
-        return _reduce(softplus(logits) - logits * target, self.reduction)
+        self.softplus = softplus(logits)
+        return _reduce(self.softplus - logits * target, self.reduction)
 
     def backward(self, grad: Any, out: Any, logits: Any, target: Any) -> Grads:
         if self.reduction == "mean":
             grad = grad / values(logits).size
-        grad_logits = (call(Sigmoid, logits) - target) * grad if self.needs(0) else None
+        grad_logits = None
+        if self.needs(0):
+            # On arrays, σ(z) = 1 - e^-softplus(z) from the forward's softplus: one expm1, as
+            # exact as sigmoid's five ufuncs. Recorded (create_graph), σ is computed again
+            # from the logits, so that its graph reaches them.
+            sigmoid = (call(Sigmoid, logits) if isinstance(logits, Tensor)
+                       else -np.expm1(-self.softplus))
+            grad_logits = (sigmoid - target) * grad
         grad_target = -logits * grad if self.needs(1) else None
         return grad_logits, grad_target
 

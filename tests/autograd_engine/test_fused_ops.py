@@ -56,6 +56,25 @@ def test_bce_with_logits_is_stable_at_plus_minus_1000() -> None:
     np.testing.assert_allclose(z.grad.data, [-1.0, -1.0, 0.5, 1.0, 1.0], rtol=1e-12)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_bce_with_logits_gradient_is_sigmoid_to_the_last_bits(dtype: type) -> None:
+    """backward on arrays reads σ(z) off the forward's softplus; recorded (create_graph) it
+    runs the Sigmoid op. With target 0 the gradient is σ(z) itself: both must give it to a
+    few ulps relative, however small it is, over the whole range."""
+    z = np.concatenate([np.linspace(-700, 700, 1401), np.linspace(-30, 30, 601),
+                        [0.0, -0.0, 1e-30]]).astype(dtype)
+    exact = (1 / (1 + np.exp(-z.astype(np.longdouble)))).astype(dtype)
+    on_arrays, recorded = Tensor(z, requires_grad=True), Tensor(z, requires_grad=True)
+    with np.errstate(all="raise"):
+        binary_cross_entropy_with_logits(on_arrays, np.zeros_like(z), "sum").backward()
+        binary_cross_entropy_with_logits(recorded, np.zeros_like(z), "sum").backward(
+            create_graph=True)
+    info = np.finfo(dtype)  # below its smallest normal number a float has fewer digits
+    for grad in (on_arrays.grad.data, recorded.grad.data):
+        assert grad.dtype == dtype
+        np.testing.assert_allclose(grad, exact, rtol=4 * info.eps, atol=info.smallest_normal)
+
+
 def test_bce_with_logits_rejects_mismatched_shapes_and_reductions() -> None:
     z = Tensor(np.zeros((4, 1)), requires_grad=True)
     with pytest.raises(ValueError, match=r"\(4, 1\).*\(4,\)"):
