@@ -11,6 +11,8 @@ import inspect
 import threading
 from typing import Any, Callable, Generator, TypeVar
 
+import numpy as np
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -39,6 +41,14 @@ def is_grad_enabled() -> bool:
 def is_anomaly_enabled() -> bool:
     """True inside a `detect_anomaly()` block."""
     return state.detect_anomaly
+
+
+def _as_mode(mode: Any, switch: str) -> bool:
+    """`mode` as a bool; anything else is an error, as in PyTorch (a string such as "no" is
+    true to Python and would switch the wrong way)."""
+    if not isinstance(mode, (bool, np.bool_)):
+        raise TypeError(f"{switch}: mode must be True or False, got {mode!r}")
+    return bool(mode)
 
 
 class _SwitchContext:
@@ -129,7 +139,7 @@ class set_grad_enabled(_SwitchContext):
     at once; in a `with` block (or as a decorator) the previous mode comes back afterwards."""
 
     def __init__(self, mode: bool) -> None:
-        super().__init__("grad_enabled", bool(mode))
+        super().__init__("grad_enabled", _as_mode(mode, "set_grad_enabled"))
         self._previous.append(state.grad_enabled)
         state.grad_enabled = self._value
 
@@ -146,7 +156,7 @@ class detect_anomaly(_SwitchContext):
     op and the line of user code that created it. Costs a stack look-up per op: debug only."""
 
     def __init__(self, mode: bool = True) -> None:
-        super().__init__("detect_anomaly", bool(mode))
+        super().__init__("detect_anomaly", _as_mode(mode, "detect_anomaly"))
 
     def __exit__(self, *exc_info: object) -> None:
         super().__exit__(*exc_info)

@@ -7,7 +7,7 @@ nudged by ±eps and the slope compared with what backward gave.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Sequence, Union
 
 import numpy as np
 
@@ -19,13 +19,14 @@ class GradcheckError(RuntimeError):
     """Analytic and numerical gradients disagree; the message names the worst element."""
 
 
-def gradcheck(fn: Callable[..., Any], inputs: Sequence[Tensor], eps: float = 1e-6,
+def gradcheck(fn: Callable[..., Any], inputs: Union[Sequence[Any], Tensor], eps: float = 1e-6,
               atol: float = 1e-5, rtol: float = 1e-3, seed: int = 0) -> bool:
     """True when backward's gradient of `fn(*inputs)` matches central differences for every
     input that requires grad; otherwise raise GradcheckError with the worst element.
 
-    `fn` returns a Tensor or a tuple of Tensors. Inputs are copied to float64."""
-    inputs = _float64_copies(inputs)
+    `fn` returns a Tensor or a tuple of Tensors. `inputs` is a sequence of its arguments (or
+    one Tensor, as PyTorch allows), copied to float64."""
+    inputs = _float64_copies(inputs, eps)
     projections = _projections(fn(*inputs), seed)
 
     def projected(*xs: Tensor) -> Tensor:
@@ -48,11 +49,11 @@ def gradcheck(fn: Callable[..., Any], inputs: Sequence[Tensor], eps: float = 1e-
     return True
 
 
-def gradgradcheck(fn: Callable[..., Any], inputs: Sequence[Tensor], eps: float = 1e-6,
+def gradgradcheck(fn: Callable[..., Any], inputs: Union[Sequence[Any], Tensor], eps: float = 1e-6,
                   atol: float = 1e-5, rtol: float = 1e-3, seed: int = 0) -> bool:
     """Second order: gradcheck the function x -> d<fn(x), v>/dx computed with
     create_graph=True, so the backward of every backward is checked too."""
-    inputs = _float64_copies(inputs)
+    inputs = _float64_copies(inputs, eps)
     projections = _projections(fn(*inputs), seed + 1)
 
     def first_derivatives(*xs: Tensor) -> tuple[Tensor, ...]:
@@ -66,7 +67,15 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Sequence[Tensor], eps: float =
     return gradcheck(first_derivatives, inputs, eps=eps, atol=atol, rtol=rtol, seed=seed)
 
 
-def _float64_copies(inputs: Sequence[Any]) -> list[Any]:
+def _float64_copies(inputs: Any, eps: float) -> list[Any]:
+    """The arguments, each Tensor copied to float64; checks what both checks are given."""
+    if not eps > 0:
+        raise ValueError(f"gradcheck: eps must be a step > 0, got {eps!r}")
+    if isinstance(inputs, Tensor):  # one argument
+        inputs = [inputs]
+    elif not isinstance(inputs, (list, tuple)):
+        raise TypeError(f"gradcheck: inputs must be a list or tuple of fn's arguments (or one "
+                        f"Tensor), got {type(inputs).__name__}")
     return [Tensor(x.data, dtype=np.float64, requires_grad=x.requires_grad)
             if isinstance(x, Tensor) else x for x in inputs]
 
@@ -77,7 +86,13 @@ def _as_tuple(outputs: Any) -> tuple[Tensor, ...]:
 
 def _projections(outputs: Any, seed: int) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
-    return [rng.standard_normal(o.shape) for o in _as_tuple(outputs)]
+    outputs = _as_tuple(outputs)
+    for i, o in enumerate(outputs):
+        if not isinstance(o, Tensor):
+            raise TypeError(f"gradcheck: fn must return a Tensor or a tuple of Tensors, got "
+                            f"{type(o).__name__}" + (f" as output {i}" if len(outputs) > 1
+                                                     else ""))
+    return [rng.standard_normal(o.shape) for o in outputs]
 
 
 def _numerical_gradient(f: Callable[..., Tensor], inputs: list[Any], x_position: int,

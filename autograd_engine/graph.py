@@ -110,7 +110,7 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any], retain_graph
     on_the_way = _leading_to(order, wanted) if wanted else None
     # Formulas on arrays record nothing whatever the grad mode; on Tensors the mode decides
     # whether the backward itself is recorded (create_graph).
-    with nullcontext() if on_arrays else set_grad_enabled(create_graph):
+    with nullcontext() if on_arrays else set_grad_enabled(bool(create_graph)):
         for node in order:
             grad = grads.pop(node, None)
             if grad is None:
@@ -152,6 +152,12 @@ def fit_gradient(g: Any, data: Any) -> Any:
     if g.shape != data.shape:
         g = call(SumTo, g, shape=data.shape, input_shape=g.shape)
     if g.dtype != data.dtype:
+        if data.dtype.kind != "f":  # set by `x.requires_grad = True`, which nothing checks
+            raise TypeError(
+                f"backward: a tensor of dtype {data.dtype} (shape {np.shape(data)}) requires "
+                "grad, but only floating-point tensors can: its gradient would be truncated "
+                "to integers. Make it a float tensor (Tensor(x, dtype=float)); "
+                "requires_grad_() checks this.")
         g = g.astype(data.dtype)
     return g
 
@@ -205,6 +211,8 @@ def accumulate_gradient(current: Optional[Tensor], grad: Any, create_graph: bool
     gradient can reach two leaves, as in a + b, and the user may change a `.grad` in place),
     unless the caller knows the gradient is `fresh`: a new array that nothing else holds.
     With create_graph the gradient itself is kept, graph and all."""
+    if current is not None:
+        _check_grad_set_by_hand(current, grad)
     if create_graph:  # `grad + 0.0`: a recorded copy, as another leaf may get the same grad
         return grad + 0.0 if current is None else current + grad
     grad = values(grad)
@@ -213,6 +221,21 @@ def accumulate_gradient(current: Optional[Tensor], grad: Any, create_graph: bool
     # a numpy scalar (a 0-d gradient) is immutable: no copy needed
     share = fresh or type(grad) is not np.ndarray
     return Tensor._from_op(grad if share else grad.copy(), None)
+
+
+def _check_grad_set_by_hand(current: Any, grad: Any) -> None:
+    """A `.grad` that backward adds to must be a Tensor of the gradient's shape: one set by
+    hand to an array, or to another shape, would otherwise fail inside numpy or, worse,
+    broadcast silently."""
+    if not isinstance(current, Tensor):
+        raise TypeError(f"backward: .grad must be a Tensor or None, got "
+                        f"{type(current).__name__}; set it with x.grad = Tensor(...), or to "
+                        "None to start afresh")
+    if current.shape != np.shape(grad):
+        raise ValueError(f"backward: the .grad already there has shape {current.shape}, but "
+                         f"the tensor and its gradient have shape {np.shape(grad)}; a "
+                         ".grad set by hand must have its tensor's shape (set it to None, "
+                         "or call optimizer.zero_grad(), to start afresh)")
 
 
 def seed_gradient(root: Tensor, gradient: Any) -> Tensor:

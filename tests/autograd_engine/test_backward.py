@@ -87,6 +87,22 @@ def test_gradients_accumulate_across_backward_calls() -> None:
     assert x.grad.data.tolist() == [2.0, 4.0]
 
 
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_a_grad_set_by_hand_must_be_a_tensor_of_the_right_shape(create_graph: bool) -> None:
+    """backward adds to it: a (2, 2, 2) one would broadcast silently, an array would fail
+    inside numpy."""
+    x = Tensor(np.ones((2, 2)), requires_grad=True)
+    x.grad = Tensor(np.ones((2, 2, 2)))
+    with pytest.raises(ValueError, match=r"shape \(2, 2, 2\).*shape \(2, 2\)"):
+        (x * 1.0).sum().backward(create_graph=create_graph)
+    x.grad = np.ones((2, 2))
+    with pytest.raises(TypeError, match=".grad must be a Tensor or None, got ndarray"):
+        (x * 1.0).sum().backward(create_graph=create_graph)
+    x.grad = Tensor(np.full((2, 2), 3.0))  # the right shape: added to
+    (x * 1.0).sum().backward(create_graph=create_graph)
+    assert x.grad.data.tolist() == [[4.0, 4.0], [4.0, 4.0]]
+
+
 def test_only_leaves_keep_grad_unless_retain_grad() -> None:
     x = Tensor([1.0, 2.0], requires_grad=True)
     constant = Tensor([3.0, 4.0])

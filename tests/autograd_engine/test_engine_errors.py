@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from autograd_engine import (Function, GradcheckError, Tensor, concatenate, gradcheck,
-                             log_softmax, maximum, minimum, no_grad, softmax, stack, where)
+                             gradgradcheck, log_softmax, maximum, minimum, no_grad, softmax,
+                             stack, where)
 
 
 def shape_text(shape: tuple) -> str:
@@ -167,6 +168,16 @@ def test_only_floating_tensors_can_require_grad(data: list, dtype: Any) -> None:
         Tensor(data, dtype=dtype).requires_grad_()
 
 
+def test_an_integer_tensor_made_to_require_grad_by_hand_gets_no_truncated_gradient() -> None:
+    """Setting the attribute skips requires_grad_()'s check; backward must not then cast the
+    gradient 0.5 to the integer 0."""
+    x = Tensor([1, 2])
+    x.requires_grad = True
+    with pytest.raises(TypeError, match=r"dtype int64 \(shape \(2,\)\).*floating-point"):
+        (x * 0.5).sum().backward()
+    assert x.grad is None
+
+
 def test_integer_tensors_work_without_grad() -> None:
     t = Tensor([1, 2, 3])
     assert t.dtype.kind == "i" and (t * 2).data.tolist() == [2, 4, 6]
@@ -221,6 +232,26 @@ def test_gradcheck_passes_a_correct_custom_function() -> None:
 def test_gradcheck_without_inputs_requiring_grad_is_an_error() -> None:
     with pytest.raises(ValueError, match="requires grad"):
         gradcheck(lambda t: t * 2, [Tensor([1.0])])
+
+
+def test_gradcheck_takes_one_tensor_as_its_one_input() -> None:
+    """As PyTorch does; iterating a (2, 3) tensor would pass fn two rows."""
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    assert gradcheck(lambda t: (t * t).sum(axis=1), x)
+    assert gradgradcheck(lambda t: (t * t * t).sum(), x)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda x: gradcheck(lambda t: t * 2, [x], eps=0), ValueError, "eps must be a step > 0"),
+    (lambda x: gradcheck(lambda t: float(t.sum()), [x]), TypeError,
+     "fn must return a Tensor or a tuple of Tensors, got float"),
+    (lambda x: gradcheck(lambda t: (t, 1.0), [x]), TypeError, "got float as output 1"),
+    (lambda x: gradcheck(lambda t: t * 2, {"x": x}), TypeError, "list or tuple"),
+])
+def test_gradcheck_says_what_it_was_given_wrong(call: Callable, error: type,
+                                                message: str) -> None:
+    with pytest.raises(error, match=message):
+        call(Tensor([1.0, 2.0], requires_grad=True))
 
 
 @pytest.mark.parametrize("call, expected", [

@@ -72,6 +72,19 @@ def test_set_grad_enabled() -> None:
     assert set_grad_enabled(False)(lambda: is_grad_enabled())() is False
 
 
+@pytest.mark.parametrize("switch", [set_grad_enabled, detect_anomaly])
+@pytest.mark.parametrize("mode", ["no", 1, None])
+def test_switches_take_only_true_or_false(switch: type, mode: object) -> None:
+    """"no" is true to Python: read as a bool it would switch the wrong way (PyTorch refuses
+    it too). The mode in force is left as it was."""
+    before = (is_grad_enabled(), is_anomaly_enabled())
+    with pytest.raises(TypeError, match=f"{switch.__name__}: mode must be True or False"):
+        switch(mode)
+    assert (is_grad_enabled(), is_anomaly_enabled()) == before
+    with switch(np.bool_(False)):  # numpy's bool is a bool
+        pass
+
+
 def test_one_no_grad_instance_can_be_nested_in_itself() -> None:
     context = no_grad()
     with context:
