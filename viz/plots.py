@@ -21,6 +21,7 @@ from autograd_engine import Tensor, no_grad  # noqa: E402
 from .dot import FLAG_COLOURS  # noqa: E402
 from .labels import count_flags  # noqa: E402
 from .modules import named_parameters  # noqa: E402
+from .render import file_path  # noqa: E402
 
 NONFINITE_TEXT = FLAG_COLOURS["nonfinite"]
 
@@ -58,6 +59,9 @@ def _series(history: Any) -> Series:
     series: Series = {}
     for part, metrics in parts.items():
         for metric, values in metrics.items():
+            if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+                raise TypeError(f"history: {metric!r} must be a list of per-epoch values, got "
+                                f"{type(values).__name__}")
             if len(values):
                 series.setdefault(metric, {})[part] = [float(v) for v in values]
     return series
@@ -162,10 +166,14 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, path: PathLike,
     outputs are probabilities in [0, 1], else 0); several columns: the argmax."""
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y).reshape(-1)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"plot_decision_boundary: X must have shape (N, 2), got {X.shape}")
+    if X.ndim != 2 or X.shape[1] != 2 or not len(X):
+        raise ValueError(f"plot_decision_boundary: X must be points of shape (N, 2) with "
+                         f"N >= 1, got shape {X.shape}")
     if len(y) != len(X):
         raise ValueError(f"plot_decision_boundary: y has {len(y)} labels for {len(X)} points")
+    if threshold is not None and not isinstance(threshold, (int, float, np.number)):
+        raise TypeError(f"plot_decision_boundary: threshold must be a number or None, got "
+                        f"{type(threshold).__name__}")
     margin = 0.1 * (X.max(axis=0) - X.min(axis=0)) + 1e-9
     low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
     xx, yy = np.meshgrid(np.linspace(low[0], high[0], resolution),
@@ -217,7 +225,9 @@ def plot_grad_flow(model: Any, path: PathLike, title: str = "Gradient flow") -> 
 
 def plot_weights(model: Any, path: PathLike, bins: int = 30,
                  title: str = "Parameter values") -> Path:
-    """A histogram of the values of each parameter, one panel per parameter."""
+    """A histogram of the values of each parameter, one panel per parameter, in `bins` bins."""
+    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
+        raise ValueError(f"plot_weights: bins must be a whole number >= 1, got {bins!r}")
     named = named_parameters(model)
     if not named:
         raise ValueError("plot_weights: the model has no parameters")
@@ -238,8 +248,12 @@ def plot_weights(model: Any, path: PathLike, bins: int = 30,
 
 def _predict_labels(model: Any, points: np.ndarray, threshold: Optional[float]) -> np.ndarray:
     dtype = _parameter_dtype(model)
-    with no_grad():
-        out = model(Tensor(points, dtype=dtype))
+    try:
+        with no_grad():
+            out = model(Tensor(points, dtype=dtype))
+    except ValueError as error:  # its message names the grid's shape, not the user's data
+        raise ValueError(f"plot_decision_boundary: the model cannot take 2-D points (it is "
+                         f"given its grid of them, shape {points.shape}): {error}") from None
     scores = np.asarray(out, dtype=np.float64)
     if scores.ndim == 2 and scores.shape[1] > 1:
         return scores.argmax(axis=1)
@@ -258,10 +272,11 @@ def _parameter_dtype(model: Any) -> Any:
 def _save(fig: Any, path: PathLike) -> Path:
     """Write the figure to `path` (a PNG when it has no suffix, as matplotlib would) and
     return the path of the file written."""
-    path = Path(path)
-    if path.is_dir():
+    try:
+        path = file_path(path, "plot.png")
+    except ValueError:
         plt.close(fig)
-        raise ValueError(f"{path} is a folder: give a file name, such as {path / 'plot.png'}")
+        raise
     if not path.suffix:
         path = path.with_suffix(".png")
     path.parent.mkdir(parents=True, exist_ok=True)

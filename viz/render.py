@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Optional, Union
 
+import numpy as np
+
 #: Output formats a render understands (taken from the file suffix).
 FORMATS = ("svg", "png")
 #: Seconds a layout may take before the render is abandoned.
@@ -36,6 +38,15 @@ def find_renderer() -> Optional[str]:
     return shutil.which("graphviz-pure")
 
 
+def file_path(path: Union[str, Path], example: str) -> Path:
+    """`path` as a Path to write a file to; a folder is refused, with a file name in it as
+    the example (writing would otherwise fail with a bare IsADirectoryError)."""
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder: give a file name, such as {path / example}")
+    return path
+
+
 def format_of(path: Union[str, Path]) -> str:
     """The output format named by a file's suffix (`graph.svg` -> `svg`), or a clear error."""
     suffix = Path(path).suffix.lower().lstrip(".")
@@ -50,6 +61,9 @@ def render_bytes(source: str, fmt: str, timeout: float = DEFAULT_TIMEOUT,
     """Lay out `source` (DOT) and return the picture in `fmt` (svg or png)."""
     if fmt not in FORMATS:
         raise ValueError(f"render: format must be one of {FORMATS}, got {fmt!r}")
+    if (isinstance(timeout, bool) or not isinstance(timeout, (int, float, np.number))
+            or not timeout > 0):
+        raise ValueError(f"render: timeout must be a number of seconds > 0, got {timeout!r}")
     renderer = find_renderer()
     if renderer is None:
         raise RenderError(_NO_RENDERER)
@@ -75,7 +89,7 @@ def render_file(source: str, path: Union[str, Path], timeout: float = DEFAULT_TI
 
     Without any renderer the DOT source is written to `path` with suffix `.gv` and the error
     says where it is and how to get a renderer."""
-    path = Path(path)
+    path = file_path(path, "graph.svg")
     fmt = format_of(path)
     try:
         data = render_bytes(source, fmt, timeout, node_count)

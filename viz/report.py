@@ -39,6 +39,11 @@ def write_report(out_dir: Union[str, Path], *, title: str = "autograd-engine rep
     graph_root (e.g. the loss of one batch) also the model graph, collapsed to `graph_depth`.
     backprop_root: a small scalar expression to step through (keep it tiny: every node is a step).
     figures: {caption: path of a PNG/SVG already made} (e.g. decision boundaries), embedded."""
+    for argument, value in (("reports", reports), ("histories", histories),
+                            ("figures", figures)):
+        if value is not None and not isinstance(value, Mapping):
+            raise TypeError(f"write_report: {argument} must be a dict {{heading: ...}}, got "
+                            f"{type(value).__name__}")
     out_dir = Path(out_dir)
     sections = [f"<h1>{escape(title)}</h1>"]
     if intro:

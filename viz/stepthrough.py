@@ -17,6 +17,7 @@ from autograd_engine import Tensor
 
 from .draw import DEFAULT_MAX_NODES, Graph, draw_graph
 from .labels import escape, format_number, format_shape, gradient_text, summarize
+from .render import file_path
 from .steps import BackpropStep, gradient_flow, picture_seed
 
 _HERE = Path(__file__).resolve().parent
@@ -28,7 +29,7 @@ def save_backprop(root: Tensor, path: Union[str, Path], model: Any = None,
     """Write a self-contained HTML page stepping through `root.backward()`: the graph with the
     current node highlighted, the chain rule of the step in numbers, Prev/Next/Play buttons and
     the arrow keys. Nothing's `.grad` changes. Returns the path."""
-    path = Path(path)
+    path = file_path(path, "backprop.html")
     body = stepthrough_section(root, model=model, depth=depth, max_nodes=max_nodes)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html_page(title, f"<h1>{escape(title)}</h1>\n{body}"), encoding="utf-8")

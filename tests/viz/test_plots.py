@@ -75,8 +75,28 @@ def test_plots_with_a_trained_model(tiny_model, tmp_path: Path) -> None:
 def test_plot_errors_are_clear(tiny_model, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="call loss.backward"):
         viz.plot_grad_flow(tiny_model, tmp_path / "gf.png")
-    with pytest.raises(ValueError, match=r"X must have shape \(N, 2\)"):
+    with pytest.raises(ValueError, match=r"X must be points of shape \(N, 2\)"):
         viz.plot_decision_boundary(tiny_model, np.ones((5, 3)), np.ones(5), tmp_path / "d.png")
+
+
+def test_bad_arguments_are_named_before_numpy_or_matplotlib_sees_them(tiny_model,
+                                                                      tmp_path: Path) -> None:
+    two_d = _TwoD(tiny_model)
+    with pytest.raises(ValueError, match=r"shape \(N, 2\) with N >= 1, got shape \(0, 2\)"):
+        viz.plot_decision_boundary(two_d, np.ones((0, 2)), np.ones(0), tmp_path / "d.png")
+    with pytest.raises(TypeError, match="threshold must be a number or None, got str"):
+        viz.plot_decision_boundary(two_d, np.ones((4, 2)), np.ones(4), tmp_path / "d.png",
+                                   threshold="a")
+    # tiny_model takes 3 inputs: the error says so, not only that a (1600, 2) grid failed
+    with pytest.raises(ValueError, match=r"the model cannot take 2-D points.*\(3, 4\)"):
+        viz.plot_decision_boundary(tiny_model, np.ones((4, 2)), np.ones(4), tmp_path / "d.png",
+                                   resolution=40)
+    for bins in (0, -3, 2.5, "a", True):
+        with pytest.raises(ValueError, match="bins must be a whole number >= 1"):
+            viz.plot_weights(tiny_model, tmp_path / "w.png", bins=bins)
+    with pytest.raises(TypeError, match="'loss' must be a list of per-epoch values, got float"):
+        viz.plot_history({"loss": 1.0}, tmp_path / "h.png")
+    assert not list(tmp_path.iterdir())  # nothing written
 
 
 def test_nn_history_and_real_model(tmp_path: Path) -> None:

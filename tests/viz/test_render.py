@@ -45,6 +45,18 @@ def test_unknown_suffix_is_a_clear_error(neuron: Tensor, tmp_path: Path) -> None
         viz.draw_graph(neuron).render(tmp_path / "graph.pdf")
 
 
+def test_a_folder_or_a_bad_timeout_is_a_clear_error(neuron: Tensor, tmp_path: Path) -> None:
+    folder = tmp_path / "graph.svg"
+    folder.mkdir()
+    with pytest.raises(ValueError, match="is a folder: give a file name"):
+        viz.draw_graph(neuron).render(folder)
+    with pytest.raises(ValueError, match="is a folder: give a file name"):
+        viz.save_backprop(neuron, folder)
+    for timeout in ("a", -1, 0, None):
+        with pytest.raises(ValueError, match="timeout must be a number of seconds > 0"):
+            viz.draw_graph(neuron).render(tmp_path / "g.svg", timeout=timeout)
+
+
 def test_renderer_prefers_system_dot_then_graphviz_pure(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(render.shutil, "which", lambda name: f"/usr/bin/{name}")
     assert render.find_renderer() == "/usr/bin/dot"

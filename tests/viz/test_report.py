@@ -33,6 +33,12 @@ def test_report_is_one_self_contained_page(tiny_model, neuron: Tensor, tmp_path:
     assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', html)
 
 
+@pytest.mark.parametrize("argument", ["reports", "histories", "figures"])
+def test_report_parts_must_be_dicts_by_heading(argument: str, tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match=f"{argument} must be a dict {{heading: ...}}, got list"):
+        viz.write_report(tmp_path, **{argument: [{"loss": [1.0]}]})
+
+
 def test_report_parts_are_optional(tmp_path: Path) -> None:
     html = viz.write_report(tmp_path, reports={"a": "text"}).read_text(encoding="utf-8")
     assert "<pre>text</pre>" in html and "<svg" not in html
