@@ -57,6 +57,9 @@ class TensorMethods:
         gradient flows back (converted to this tensor's dtype); to an integer or bool dtype
         the result is a constant."""
         dtype = np.dtype(dtype)
+        if dtype.kind not in "biuf":  # as Tensor(...) refuses: ops and gradients need numbers
+            raise TypeError(f"astype: a Tensor holds numbers (bool, int or float), not dtype "
+                            f"{dtype}")
         if dtype == self.data.dtype:
             return self  # type: ignore[return-value]
         if dtype.kind != "f":
@@ -96,7 +99,7 @@ class TensorMethods:
 
     def sum_to(self, shape: Shape) -> "Tensor":
         """Sum a broadcast tensor back to `shape` (the inverse of broadcasting)."""
-        shape = tuple(shape)
+        shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
         return self if self.shape == shape else ops.reductions.SumTo.apply(self, shape=shape,
                                                                    input_shape=self.shape)
 

@@ -178,6 +178,19 @@ def test_an_integer_tensor_made_to_require_grad_by_hand_gets_no_truncated_gradie
     assert x.grad is None
 
 
+@pytest.mark.parametrize("dtype", [object, "U", complex])
+def test_astype_refuses_what_a_tensor_cannot_hold(dtype: Any) -> None:
+    """As Tensor(...) does: complex would drop its imaginary part in the gradient, object
+    and strings fail inside later ops."""
+    with pytest.raises(TypeError, match="astype: a Tensor holds numbers"):
+        Tensor([1.0, 2.0], requires_grad=True).astype(dtype)
+
+
+def test_sum_to_takes_a_length_as_a_shape_as_reshape_does() -> None:
+    x = Tensor(np.ones((3, 5)), requires_grad=True)
+    assert x.sum_to(5).data.tolist() == [3.0] * 5
+
+
 def test_integer_tensors_work_without_grad() -> None:
     t = Tensor([1, 2, 3])
     assert t.dtype.kind == "i" and (t * 2).data.tolist() == [2, 4, 6]
