@@ -60,6 +60,10 @@ def _reduce(losses: Tensor, reduction: str) -> Tensor:
 class _Loss(Module):
     """Holds `reduction` and checks it."""
 
+    #: The two labels of a binary loss's decision rule (BCE's 0 and 1, HingeLoss's -1 and
+    #: +1), which fit requires of the targets; None for class indices and for regression.
+    label_values: Optional[tuple[int, int]] = None
+
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
         if reduction not in REDUCTIONS:
@@ -82,6 +86,13 @@ def gives_labels(loss_fn: Any) -> bool:
     return predict is not None and predict is not _Loss.predict
 
 
+def _check_probabilities(tensor: Tensor, what: str, hint: str) -> None:
+    values = np.asarray(tensor.data)
+    if values.size and (np.nanmin(values) < 0 or np.nanmax(values) > 1):
+        raise ValueError(f"BCELoss: {what} must be probabilities in [0, 1], found values from "
+                         f"{np.nanmin(values):.4g} to {np.nanmax(values):.4g}; {hint}")
+
+
 def _binary_labels(output: Any, threshold: float) -> np.ndarray:
     return (np.asarray(output) > threshold).astype(np.int64)
 
@@ -102,14 +113,15 @@ class BCELoss(_Loss):
     (p - y) / max(p(1 - p), 1e-12). Prefer BCEWithLogitsLoss on raw scores: it is exact
     where a sigmoid has rounded to 0 or 1."""
 
+    label_values = (0, 1)
+
     def forward(self, input: Any, target: Any) -> Tensor:
         input = _input(input, "BCELoss")
-        values = np.asarray(input.data)
-        if values.size and (np.nanmin(values) < 0 or np.nanmax(values) > 1):
-            raise ValueError(f"BCELoss: input must be probabilities in [0, 1], found values from "
-                             f"{np.nanmin(values):.4g} to {np.nanmax(values):.4g}; put a sigmoid "
-                             "in front, or use BCEWithLogitsLoss on raw scores")
+        _check_probabilities(input, "input", "put a sigmoid in front, or use BCEWithLogitsLoss "
+                             "on raw scores")
         target = _target_like(target, input, "BCELoss")
+        # as PyTorch does: a target of 2 or -1 would give a finite loss that means nothing
+        _check_probabilities(target, "target", "binary labels are 0 and 1")
         return binary_cross_entropy(input, target, self.reduction)
 
     def predict(self, output: Any) -> np.ndarray:
@@ -119,6 +131,8 @@ class BCELoss(_Loss):
 class BCEWithLogitsLoss(_Loss):
     """Sigmoid and binary cross-entropy in one, on raw scores x: log(1 + e^x) - y x, the
     engine's fused primitive (one node; stable at x = +-1000, gradient sigmoid(x) - y)."""
+
+    label_values = (0, 1)
 
     def forward(self, input: Any, target: Any) -> Tensor:
         input = _input(input, "BCEWithLogitsLoss")
@@ -132,6 +146,8 @@ class BCEWithLogitsLoss(_Loss):
 class HingeLoss(_Loss):
     """micrograd's max-margin loss for labels y in {-1, +1}: relu(1 - y * score). Zero once a
     point is on the right side with margin 1."""
+
+    label_values = (-1, 1)
 
     def forward(self, input: Any, target: Any) -> Tensor:
         input = _input(input, "HingeLoss")

@@ -85,6 +85,7 @@ def evaluate(model: Module, X: Any, y: Any, loss_fn: Module,
              metrics: Sequence[Metric] = ("accuracy",)) -> dict[str, float]:
     """Loss and metrics on a data set, in eval mode and without recording a graph."""
     _check_metrics(metrics, loss_fn, np.asarray(y))
+    _check_binary_labels(loss_fn, np.asarray(y), metrics, "evaluate")
     outputs = predict(model, X)
     with no_grad():
         loss = float(loss_fn(Tensor(outputs), _targets(y, outputs, loss_fn)).item())
@@ -117,6 +118,7 @@ def fit(model: Module, X: Any, y: Any, loss_fn: Module, optimizer: Optimizer, ep
     X = np.asarray(X, dtype=_dtype_of(model))
     y = np.asarray(y)
     _check_metrics(metrics, loss_fn, y)  # now, not after an epoch of updates
+    _check_binary_labels(loss_fn, y, metrics, "fit")
     generator = np.random.default_rng(seed)
     if seed is not None:
         manual_seed(seed)  # Dropout masks come from nn's global generator
@@ -201,6 +203,30 @@ def _check_metrics(metrics: Sequence[Metric], loss_fn: Module, y: np.ndarray) ->
                              "pass a function f(y_true, y_pred)")
     if "accuracy" in metrics:
         as_labels(y, "fit: accuracy compares labels, so y")
+
+
+def _check_binary_labels(loss_fn: Module, y: np.ndarray, metrics: Sequence[Metric],
+                         caller: str) -> None:
+    """A binary loss trains silently on labels {1, 2} or {-1, 1} and scores accuracy 0, so
+    its targets must be its two labels: or, without accuracy, soft targets between them."""
+    labels = getattr(loss_fn, "label_values", None)
+    if labels is None or y.dtype.kind not in "biuf" or not y.size:
+        return
+    found = np.unique(y)
+    low, high = labels
+    if np.isin(found, labels).all() or (found.min() >= low and found.max() <= high
+                                        and "accuracy" not in metrics):
+        return
+    if set(found.tolist()) == {-1, 1}:
+        hint = "use (y + 1) / 2, or HingeLoss for ±1 labels"
+    elif len(found) == 2 and (found == found.round()).all():
+        hint = f"map them with np.where(y == {found[1].item()!r}, {high}, {low})"
+    elif (found == found.round()).all():
+        hint = "for more than two classes use CrossEntropyLoss with one output per class"
+    else:
+        hint = "accuracy needs whole labels: pass metrics=() to train on soft targets"
+    raise ValueError(f"{caller}: labels {found[:10].tolist()} are not {low}/{high}, which "
+                     f"{type(loss_fn).__name__} needs: {hint}")
 
 
 def _no_labels(metrics: Sequence[Metric], loss_fn: Module) -> None:

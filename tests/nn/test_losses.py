@@ -115,6 +115,8 @@ def test_predict_is_the_losss_decision_rule(loss: nn.Module, output: list, label
     (nn.MSELoss(), np.zeros((4, 1)), np.zeros(4), r"target shape \(4,\) must equal the input "
                                                    r"shape \(4, 1\).*reshape"),
     (nn.BCELoss(), np.array([0.5, 1.5]), np.zeros(2), "probabilities in \\[0, 1\\].*1.5"),
+    (nn.BCELoss(), np.full((2, 1), 0.5), np.array([[2.0], [-1.0]]),
+     "target must be probabilities in \\[0, 1\\], found values from -1 to 2; binary labels"),
     (nn.HingeLoss(), np.zeros(3), np.array([0, 1, 1.0]), "labels must be -1 or \\+1"),
     (nn.CrossEntropyLoss(), np.zeros((2, 3)), np.array([0, 3]),
      "class index 3 .*position 1.*\\[0, 2\\]"),

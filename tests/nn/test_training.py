@@ -46,6 +46,35 @@ def test_mistakes_that_would_train_nothing_or_waste_an_epoch_fail_before_any_upd
             np.testing.assert_array_equal(value, before[name], err_msg=name)
 
 
+@pytest.mark.parametrize("loss_fn, labels, metrics, message", [
+    (nn.BCEWithLogitsLoss(), 2 * Y - 1, ("accuracy",),
+     r"labels \[-1, 1\] are not 0/1, which BCEWithLogitsLoss needs: use \(y \+ 1\) / 2, or "
+     "HingeLoss for ±1 labels"),
+    (nn.BCEWithLogitsLoss(), Y + 1, (), r"labels \[1, 2\] are not 0/1.*np.where\(y == 2, 1, 0\)"),
+    (nn.BCELoss(), np.arange(64) % 3, (), "more than two classes use CrossEntropyLoss"),
+    (nn.HingeLoss(), Y, ("accuracy",), r"not -1/1, which HingeLoss.*np.where\(y == 1, 1, -1\)"),
+    (nn.BCEWithLogitsLoss(), Y * 0.8, ("accuracy",), "pass metrics=\\(\\) to train on soft"),
+])
+def test_labels_a_binary_loss_cannot_read_fail_before_any_update(
+        loss_fn: nn.Module, labels: np.ndarray, metrics: tuple, message: str) -> None:
+    """Trained on, they gave a meaningless model and accuracy 0.0 every epoch."""
+    model, optimizer = model_and_optimizer()
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=message):
+        nn.fit(model, X, labels, loss_fn, optimizer, epochs=1, metrics=metrics, progress=False)
+    for name, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, before[name], err_msg=name)
+    with pytest.raises(ValueError, match=message.replace("fit", "evaluate")):
+        nn.evaluate(model, X, labels, loss_fn, metrics)
+
+
+def test_soft_targets_between_a_binary_losss_labels_train_without_accuracy() -> None:
+    model, optimizer = model_and_optimizer()
+    history = nn.fit(model, X, Y * 0.8 + 0.1, nn.BCEWithLogitsLoss(), optimizer, epochs=2,
+                     metrics=(), progress=False)
+    assert len(history["loss"]) == 2
+
+
 def test_the_checks_before_training_run_no_model_and_no_user_metric() -> None:
     """A model that mixes the samples of its full batch, and a metric that needs both
     classes: fit checks without calling either on a slice of the data."""
