@@ -27,7 +27,28 @@ def accuracy(y_true: Any, y_pred: Any) -> float:
                          f"{pred.shape[0]}")
     if true.size == 0:
         raise ValueError("accuracy: no samples")
+    _check_comparable(true, pred)
     return float(np.mean(true == pred))
+
+
+def _check_comparable(true: np.ndarray, pred: np.ndarray) -> None:
+    """Labels that can never be equal would score 0 without a word: text against numbers
+    ('1' != 1), or probabilities against labels (0.9 != 1)."""
+    kinds = [_kind(labels) for labels in (true, pred)]
+    if kinds[0] != kinds[1]:
+        raise TypeError(f"accuracy: y_true holds {kinds[0]} but y_pred {kinds[1]}, so no label "
+                        "can match; convert one, e.g. y.astype(int)")
+    for labels, name in ((true, "y_true"), (pred, "y_pred")):
+        if labels.dtype.kind == "f" and not (labels == np.round(labels)).all():
+            found = labels[labels != np.round(labels)][:3].tolist()
+            raise ValueError(f"accuracy: {name} holds non-integer values such as {found}, not "
+                             "labels; threshold probabilities first, e.g. (p > 0.5).astype(int), "
+                             "or use the loss's decision rule, loss_fn.predict(output)")
+
+
+def _kind(labels: np.ndarray) -> str:
+    kind = labels.dtype.kind
+    return "numbers" if kind in "biuf" else "text" if kind in "US" else f"{labels.dtype} values"
 
 
 def classification_report(y_true: Any, y_pred: Any,

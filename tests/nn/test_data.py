@@ -82,6 +82,16 @@ def test_accuracy_and_report() -> None:
     assert "1.000" in signed
 
 
+def test_accuracy_refuses_labels_that_could_never_match() -> None:
+    """Text against numbers, or probabilities against labels, scored 0.0 without a word."""
+    with pytest.raises(TypeError, match="y_true holds text but y_pred numbers"):
+        nn.metrics.accuracy(np.array(["1", "0"]), [1, 0])
+    with pytest.raises(ValueError, match=r"y_pred holds non-integer values such as \[0.9, "
+                                         r"0.2\].*threshold probabilities first"):
+        nn.metrics.accuracy([1.0, 0.0], [0.9, 0.2])
+    assert nn.metrics.accuracy([1.0, 0.0], np.array([True, True])) == 0.5  # all labels
+
+
 @pytest.mark.parametrize("true, pred, names", [
     (np.random.default_rng(0).integers(1, 4, 30), np.random.default_rng(1).integers(1, 4, 30),
      ["a", "b", "c"]),                                        # classes coded 1..3
