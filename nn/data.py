@@ -8,7 +8,7 @@ from typing import Any, Iterator, Optional
 
 import numpy as np
 
-from ._checks import is_whole_number
+from ._checks import whole_number
 
 DATASETS = ("breast-cancer", "digits", "moons")
 
@@ -24,10 +24,8 @@ def batches(X: Any, y: Any, batch_size: Optional[int] = None, shuffle: bool = Tr
     if len(X) != len(y):
         raise ValueError(f"batches: X has {len(X)} rows but y has {len(y)}; they must match")
     n = len(X)
-    if batch_size is not None and not is_whole_number(batch_size, 1):
-        raise ValueError(f"batches: batch_size must be a positive integer or None, got "
-                         f"{batch_size!r}")
-    size = n if batch_size is None else int(batch_size)
+    batch_size = whole_number(batch_size, "batches: batch_size", allow_none=True)
+    size = n if batch_size is None else batch_size
     order = np.arange(n)
     if shuffle:
         (generator or np.random.default_rng(seed)).shuffle(order)

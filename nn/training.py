@@ -13,7 +13,7 @@ import numpy as np
 
 from autograd_engine import Tensor, no_grad
 
-from ._checks import is_whole_number
+from ._checks import whole_number
 from ._random import manual_seed
 from .data import batches
 from .losses import CrossEntropyLoss, gives_labels
@@ -68,8 +68,9 @@ class History:
 
 def predict(model: Module, X: Any, batch_size: Optional[int] = None) -> np.ndarray:
     """The model's outputs on X, in eval mode and without recording a graph."""
+    batch_size = whole_number(batch_size, "predict: batch_size", allow_none=True)
     X = np.asarray(X, dtype=_dtype_of(model))
-    size = max(len(X), 1) if batch_size is None else int(batch_size)
+    size = max(len(X), 1) if batch_size is None else batch_size
     was_training = model.training
     model.eval()
     try:
@@ -114,7 +115,7 @@ def fit(model: Module, X: Any, y: Any, loss_fn: Module, optimizer: Optimizer, ep
     the epoch and the batch, and carrying the History of the epochs before.
     The loss recorded is per sample, whatever the loss's reduction: batch means weighted by
     batch size (or batch sums) over the epoch's samples."""
-    _check_fit_args(model, X, y, epochs, optimizer, seed, validation)
+    _check_fit_args(model, X, y, epochs, batch_size, optimizer, seed, validation)
     X = np.asarray(X, dtype=_dtype_of(model))
     y = np.asarray(y)
     _check_metrics(metrics, loss_fn, y)  # now, not after an epoch of updates
@@ -251,17 +252,16 @@ def _metric_values(metrics: Sequence[Metric], loss_fn: Module, outputs: np.ndarr
     return values
 
 
-def _check_fit_args(model: Module, X: Any, y: Any, epochs: int, optimizer: Optimizer,
-                    seed: Optional[int], validation: Any) -> None:
+def _check_fit_args(model: Module, X: Any, y: Any, epochs: int, batch_size: Optional[int],
+                    optimizer: Optimizer, seed: Optional[int], validation: Any) -> None:
     if not isinstance(model, Module):
         raise TypeError(f"fit: model must be an nn.Module, got {type(model).__name__}")
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"fit: optimizer must be an nn.optim optimizer, got "
                         f"{type(optimizer).__name__}")
-    if not is_whole_number(epochs, 1):
-        raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
-    if seed is not None and not is_whole_number(seed, 0):
-        raise ValueError(f"fit: seed must be None or a non-negative integer, got {seed!r}")
+    whole_number(epochs, "fit: epochs")
+    whole_number(batch_size, "fit: batch_size", allow_none=True)
+    whole_number(seed, "fit: seed", minimum=0, allow_none=True)
     if len(X) != len(y):
         raise ValueError(f"fit: X has {len(X)} samples but y has {len(y)}")
     if len(X) == 0:

@@ -222,8 +222,8 @@ def test_predict_and_evaluate_run_in_eval_mode_without_a_graph() -> None:
     (dict(loss_fn=nn.MSELoss()), ValueError, "not a classification loss.*metrics=\\(\\)"),
     (dict(optimizer="adam"), TypeError, "nn.optim optimizer"),
     (dict(loss_fn=nn.BCEWithLogitsLoss(reduction="none")), ValueError, "reduction='mean'"),
-    (dict(seed=-1), ValueError, "fit: seed must be None or a non-negative integer, got -1"),
-    (dict(seed=1.5), ValueError, "fit: seed must be None or a non-negative integer"),
+    (dict(seed=-1), ValueError, "fit: seed must be a non-negative integer or None, got -1"),
+    (dict(seed=1.5), ValueError, "fit: seed must be a non-negative integer or None"),
     (dict(validation=X), ValueError, "validation must be a pair \\(X_val, y_val\\)"),
     (dict(validation=(X[:0], Y[:0])), ValueError, "validation has 0 samples and 0 labels"),
     (dict(batch_size=2.5), ValueError, "batch_size must be a positive integer or None, got 2.5"),
@@ -238,6 +238,16 @@ def test_fit_argument_errors(kwargs: dict, error: type, message: str) -> None:
         nn.fit(model, X, Y, **arguments)
     with pytest.raises(ValueError, match="64 samples but y has 3"):
         nn.fit(model, X, Y[:3], nn.BCEWithLogitsLoss(), optimizer, 1, progress=False)
+
+
+@pytest.mark.parametrize("batch_size", [-1, 0, 2.5, "8"])
+def test_predict_refuses_a_batch_size_fit_would_refuse(batch_size: Any) -> None:
+    """-1 gave an empty array, 2.5 batches of 2, 0 a message from range()."""
+    model, _ = model_and_optimizer()
+    with pytest.raises(ValueError, match=f"predict: batch_size must be a positive integer or "
+                                         f"None, got {batch_size!r}"):
+        nn.predict(model, X, batch_size=batch_size)
+    np.testing.assert_array_equal(nn.predict(model, X, batch_size=5), nn.predict(model, X))
 
 
 def test_progress_bar_shows_live_loss(capsys: pytest.CaptureFixture,
