@@ -4,6 +4,7 @@ what it must be, so a wrong value fails where it is passed, not deep inside nump
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any, Optional
 
 import numpy as np
@@ -28,3 +29,28 @@ def whole_number(value: Any, what: str, minimum: Optional[int] = 1,
         raise ValueError(f"{what} must be {kind}{' or None' if allow_none else ''}, got "
                          f"{value!r}")
     return int(value)
+
+
+def real_number(value: Any, what: str, low: float = -math.inf, high: float = math.inf,
+                low_open: bool = False, high_open: bool = False) -> float:
+    """`value` as a float, if it is a finite real number (not a bool, a string or an array)
+    within [low, high], an end excluded when `*_open`; else a TypeError or ValueError naming
+    `what` and the range."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{what} must be a number, got {type(value).__name__} {value!r:.40}")
+    too_low = value <= low if low_open else value < low
+    too_high = value >= high if high_open else value > high
+    if not math.isfinite(value) or too_low or too_high:
+        raise ValueError(f"{what} must be a finite number{_range(low, high, low_open, high_open)}"
+                         f", got {value!r}")
+    return float(value)
+
+
+def _range(low: float, high: float, low_open: bool, high_open: bool) -> str:
+    if math.isinf(low) and math.isinf(high):
+        return ""
+    if math.isinf(high):
+        return f" {'>' if low_open else '>='} {low:g}"
+    if math.isinf(low):
+        return f" {'<' if high_open else '<='} {high:g}"
+    return f" in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"

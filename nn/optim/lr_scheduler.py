@@ -11,27 +11,34 @@ PyTorch.
 
 from __future__ import annotations
 
+import copy
 import math
-from typing import Any
+from typing import Any, Mapping
 
+from .._checks import real_number, whole_number
 from .optimizer import Optimizer
 
 
 class LRScheduler:
     """Base class: subclasses write `next_lr(lr, base_lr)`, the rate after step number
-    `last_epoch` given the current one, and may write `first_lr(lr, base_lr)`, the rate they
-    start from."""
+    `last_epoch` given the current one, may write `first_lr(lr, base_lr)`, the rate they
+    start from, and check their settings in `_check_settings()`."""
 
     def __init__(self, optimizer: Optimizer) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(self).__name__}: expected an nn.optim optimizer, got "
                             f"{type(optimizer).__name__}")
+        self._check_settings()
         self.optimizer = optimizer
         for group in optimizer.param_groups:
             group.setdefault("initial_lr", group["lr"])
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = 0
         self._move_rates(self.first_lr)
+
+    def _check_settings(self) -> None:
+        """Check the settings and keep them as int or float: when the scheduler is made, and
+        when load_state_dict brings new ones (a step_size of 0 would fail only at step())."""
 
     def first_lr(self, lr: float, base_lr: float) -> float:
         """The rate when the scheduler is made, from the group's current one."""
@@ -59,19 +66,39 @@ class LRScheduler:
         """Everything but the optimizer, as PyTorch does."""
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore a saved schedule position and settings. The rates themselves are the
-        optimizer's: load its state_dict too."""
-        self.__dict__.update(state_dict)
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Restore a saved schedule position and settings, checked as the constructor checks
+        them; nothing changes if any is wrong. The rates themselves are the optimizer's: load
+        its state_dict too."""
+        name = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"{name}: expected the dict scheduler.state_dict() returns, got "
+                            f"{type(state_dict).__name__}")
+        unknown = set(state_dict) - set(self.state_dict())
+        if unknown:
+            raise ValueError(f"{name}: unknown entries {sorted(unknown)}, not a "
+                             f"{type(self).__name__}'s; it saves {sorted(self.state_dict())}")
+        trial = copy.copy(self)
+        trial.__dict__.update(state_dict)
+        trial._check_settings()
+        trial.last_epoch = whole_number(trial.last_epoch, f"{name}: last_epoch", minimum=0)
+        if len(trial.base_lrs) != len(self.optimizer.param_groups):
+            raise ValueError(f"{name}: base_lrs has {len(trial.base_lrs)} rates for "
+                             f"{len(self.optimizer.param_groups)} parameter groups")
+        self.__dict__.update(trial.__dict__)
 
 
 class StepLR(LRScheduler):
     """Decay by gamma every step_size epochs: lr = base_lr * gamma ** (epoch // step_size)."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
-        self.step_size = _epochs(step_size, "StepLR", "step_size")
-        self.gamma = float(gamma)
+        self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer)
+
+    def _check_settings(self) -> None:
+        self.step_size = whole_number(self.step_size, "StepLR: step_size")
+        # gamma <= 0 or nan would make every rate after the first decay <= 0 or nan
+        self.gamma = real_number(self.gamma, "StepLR: gamma", low=0, low_open=True)
 
     def next_lr(self, lr: float, base_lr: float) -> float:
         return lr * self.gamma if self.last_epoch % self.step_size == 0 else lr
@@ -87,12 +114,15 @@ class LinearLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
                  end_factor: float = 1.0, total_iters: int = 5) -> None:
-        if not 0 < start_factor <= 1 or not 0 <= end_factor <= 1:
-            raise ValueError(f"LinearLR: need 0 < start_factor <= 1 and 0 <= end_factor <= 1, "
-                             f"got {start_factor} and {end_factor}")
-        self.start_factor, self.end_factor = float(start_factor), float(end_factor)
-        self.total_iters = _epochs(total_iters, "LinearLR", "total_iters")
+        self.start_factor, self.end_factor = start_factor, end_factor
+        self.total_iters = total_iters
         super().__init__(optimizer)
+
+    def _check_settings(self) -> None:
+        self.start_factor = real_number(self.start_factor, "LinearLR: start_factor", low=0,
+                                        high=1, low_open=True)
+        self.end_factor = real_number(self.end_factor, "LinearLR: end_factor", low=0, high=1)
+        self.total_iters = whole_number(self.total_iters, "LinearLR: total_iters")
 
     def first_lr(self, lr: float, base_lr: float) -> float:
         return lr * self.start_factor
@@ -114,9 +144,13 @@ class CosineAnnealingLR(LRScheduler):
     first step of the climb instead."""
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
-        self.T_max = _epochs(T_max, "CosineAnnealingLR", "T_max")
-        self.eta_min = float(eta_min)
+        self.T_max, self.eta_min = T_max, eta_min
         super().__init__(optimizer)
+
+    def _check_settings(self) -> None:
+        self.T_max = whole_number(self.T_max, "CosineAnnealingLR: T_max")
+        # the rates approach eta_min, so a negative one would make them negative
+        self.eta_min = real_number(self.eta_min, "CosineAnnealingLR: eta_min", low=0)
 
     def next_lr(self, lr: float, base_lr: float) -> float:
         epoch, period = self.last_epoch, self.T_max
@@ -125,10 +159,3 @@ class CosineAnnealingLR(LRScheduler):
         return ((1 + math.cos(math.pi * epoch / period))
                 / (1 + math.cos(math.pi * (epoch - 1) / period))
                 * (lr - self.eta_min) + self.eta_min)
-
-
-def _epochs(value: Any, scheduler: str, name: str) -> int:
-    """A schedule length in epochs, as an int; at least 1."""
-    if int(value) < 1:
-        raise ValueError(f"{scheduler}: {name} must be a positive integer, got {value}")
-    return int(value)

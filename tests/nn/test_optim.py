@@ -266,3 +266,46 @@ def test_schedule_lengths_must_be_positive(make, message) -> None:
     with pytest.raises(ValueError, match=message):
         make(optimizer)
     assert nn.optim.StepLR(optimizer, step_size=np.int64(3)).step_size == 3
+
+
+@pytest.mark.parametrize("make, error, message", [
+    # lengths that were rounded or parsed
+    (lambda opt: nn.optim.StepLR(opt, step_size=2.7), ValueError,
+     "StepLR: step_size must be a positive integer, got 2.7"),
+    (lambda opt: nn.optim.StepLR(opt, step_size="3"), ValueError, "got '3'"),
+    (lambda opt: nn.optim.StepLR(opt, step_size=None), ValueError, "got None"),
+    (lambda opt: nn.optim.CosineAnnealingLR(opt, T_max=10.9), ValueError,
+     "T_max must be a positive integer, got 10.9"),
+    # factors that made the rate negative or nan
+    (lambda opt: nn.optim.StepLR(opt, 2, gamma=-1), ValueError,
+     "StepLR: gamma must be a finite number > 0, got -1"),
+    (lambda opt: nn.optim.StepLR(opt, 2, gamma=float("nan")), ValueError, "got nan"),
+    (lambda opt: nn.optim.StepLR(opt, 2, gamma="0.5"), TypeError,
+     "StepLR: gamma must be a number, got str"),
+    (lambda opt: nn.optim.CosineAnnealingLR(opt, 4, eta_min=-0.1), ValueError,
+     "eta_min must be a finite number >= 0"),
+    (lambda opt: nn.optim.LinearLR(opt, "a"), TypeError, "LinearLR: start_factor must be a "
+                                                         "number"),
+    (lambda opt: nn.optim.LinearLR(opt, 0.5, end_factor=1.5), ValueError,
+     r"end_factor must be a finite number in \[0, 1\], got 1.5"),
+])
+def test_scheduler_settings_are_refused_not_rounded(make, error, message) -> None:
+    optimizer = nn.optim.SGD([nn.Parameter([1.0])], lr=0.1)
+    with pytest.raises(error, match=message):
+        make(optimizer)
+
+
+@pytest.mark.parametrize("state, error, message", [
+    (None, TypeError, "StepLR.load_state_dict: expected the dict scheduler.state_dict"),
+    ({"step_size": 0}, ValueError, "StepLR: step_size must be a positive integer, got 0"),
+    ({"gamma": -2.0}, ValueError, "StepLR: gamma must be a finite number > 0"),
+    ({"T_max": 3}, ValueError, r"unknown entries \['T_max'\], not a StepLR's"),
+    ({"last_epoch": -1}, ValueError, "last_epoch must be a non-negative integer"),
+])
+def test_a_scheduler_state_dict_is_checked_when_loaded(state, error, message) -> None:
+    """It failed at the next step() (ZeroDivisionError), or on load with a Python message."""
+    optimizer = nn.optim.SGD([nn.Parameter([1.0])], lr=0.1)
+    scheduler = nn.optim.StepLR(optimizer, step_size=2)
+    with pytest.raises(error, match=message):
+        scheduler.load_state_dict(state)
+    assert (scheduler.step_size, scheduler.gamma, scheduler.last_epoch) == (2, 0.1, 0)
