@@ -98,9 +98,16 @@ class Optimizer:
                 gradient = p.grad
                 if gradient is None:
                     continue
-                data, grad = p.data, gradient.data
-                if grad.dtype != data.dtype:  # a .grad set by hand in another dtype
-                    grad = grad.astype(data.dtype)
+                data = p.data
+                try:
+                    grad = gradient.data
+                    if grad.dtype != data.dtype or grad.shape != data.shape:  # set by hand
+                        grad = self._grad_like(p, grad)
+                except AttributeError:  # not a Tensor (a numpy array's .data is a memoryview)
+                    raise TypeError(f"{type(self).__name__}.step: parameter "
+                                    f"{self._index_of(p)}'s .grad is of type "
+                                    f"{type(gradient).__name__}, not a Tensor; set "
+                                    "p.grad = Tensor(array)") from None
                 state = states.get(p)
                 if state is None:
                     state = states[p] = {}
@@ -113,6 +120,20 @@ class Optimizer:
                     param = np.array(data)
                     update(param, grad, state, group)
                     p.data = param[()]  # the same dtype; its version was bumped above
+
+    def _grad_like(self, p: Tensor, grad: np.ndarray) -> np.ndarray:
+        """A hand-set gradient in the parameter's dtype; of another shape it is an error,
+        since numpy would broadcast a (1,) gradient silently over every element."""
+        if grad.shape != p.data.shape:
+            raise ValueError(f"{type(self).__name__}.step: parameter {self._index_of(p)}'s "
+                             f".grad has shape {grad.shape} but the parameter has shape "
+                             f"{p.data.shape}; a gradient must have its parameter's shape")
+        return grad.astype(p.data.dtype)
+
+    def _index_of(self, p: Tensor) -> int:
+        """p's number in the order of state_dict() (by identity: == is elementwise)."""
+        params = [q for group in self.param_groups for q in group["params"]]
+        return next(i for i, q in enumerate(params) if q is p)
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: Mapping[str, Any]) -> None:

@@ -64,6 +64,24 @@ def test_adam_first_step_moves_each_parameter_by_lr() -> None:
     np.testing.assert_allclose(p.data, [-0.01, 0.01, -0.01], rtol=1e-3)
 
 
+@pytest.mark.parametrize("grad, error, message", [
+    (Tensor(np.ones(1)), ValueError, r"SGD.step: parameter 1's .grad has shape \(1,\) but the "
+                                     r"parameter has shape \(2,\)"),
+    (np.ones(2), TypeError, "SGD.step: parameter 1's .grad is of type ndarray, not a Tensor"),
+])
+def test_a_hand_set_grad_of_the_wrong_shape_or_kind_is_refused(grad, error, message) -> None:
+    """A (1,) gradient was broadcast over every element; a numpy array failed inside numpy."""
+    layer = nn.Linear(3, 2)
+    before = layer.state_dict()
+    layer.weight.grad, layer.bias.grad = Tensor(np.ones((2, 3))), grad
+    with pytest.raises(error, match=message):
+        nn.optim.SGD(layer.parameters(), lr=0.1).step()
+    np.testing.assert_array_equal(layer.bias.data, before["bias"])
+    layer.bias.grad = Tensor(np.ones(2, dtype=np.float32))  # another dtype is cast, as before
+    nn.optim.SGD(layer.parameters(), lr=0.1).step()
+    np.testing.assert_allclose(layer.bias.data, before["bias"] - 0.1)
+
+
 def test_update_is_in_place_and_keeps_float32() -> None:
     layer = nn.Linear(3, 2, dtype=np.float32)
     array = layer.weight.data
