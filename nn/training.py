@@ -69,7 +69,7 @@ class History:
 def predict(model: Module, X: Any, batch_size: Optional[int] = None) -> np.ndarray:
     """The model's outputs on X, in eval mode and without recording a graph."""
     batch_size = whole_number(batch_size, "predict: batch_size", allow_none=True)
-    X = np.asarray(X, dtype=_dtype_of(model))
+    X = _inputs(X, _dtype_of(model), "predict: X")
     size = max(len(X), 1) if batch_size is None else batch_size
     was_training = model.training
     model.eval()
@@ -85,14 +85,17 @@ def predict(model: Module, X: Any, batch_size: Optional[int] = None) -> np.ndarr
 def evaluate(model: Module, X: Any, y: Any, loss_fn: Module,
              metrics: Sequence[Metric] = ("accuracy",)) -> dict[str, float]:
     """Loss and metrics on a data set, in eval mode and without recording a graph."""
-    _check_metrics(metrics, loss_fn, np.asarray(y))
-    _check_binary_labels(loss_fn, np.asarray(y), metrics, "evaluate")
+    _check_loss(loss_fn, "evaluate")
+    metrics = _metric_list(metrics, "evaluate")
+    X, y = _samples(X, y, _dtype_of(model), "evaluate: ")
+    _check_metrics(metrics, loss_fn, y, "evaluate")
+    _check_binary_labels(loss_fn, y, metrics, "evaluate")
     outputs = predict(model, X)
     with no_grad():
         loss = float(loss_fn(Tensor(outputs), _targets(y, outputs, loss_fn)).item())
     if _sums(loss_fn):
         loss /= max(len(outputs), 1)
-    return {"loss": loss, **_metric_values(metrics, loss_fn, outputs, y)}
+    return {"loss": loss, **_metric_values(metrics, loss_fn, outputs, y, "evaluate")}
 
 
 def fit(model: Module, X: Any, y: Any, loss_fn: Module, optimizer: Optimizer, epochs: int,
@@ -115,10 +118,15 @@ def fit(model: Module, X: Any, y: Any, loss_fn: Module, optimizer: Optimizer, ep
     the epoch and the batch, and carrying the History of the epochs before.
     The loss recorded is per sample, whatever the loss's reduction: batch means weighted by
     batch size (or batch sums) over the epoch's samples."""
-    _check_fit_args(model, X, y, epochs, batch_size, optimizer, seed, validation)
-    X = np.asarray(X, dtype=_dtype_of(model))
-    y = np.asarray(y)
-    _check_metrics(metrics, loss_fn, y)  # now, not after an epoch of updates
+    # everything is checked now, not after an epoch of updates
+    _check_fit_args(model, loss_fn, optimizer, epochs, batch_size, seed, scheduler)
+    metrics = _metric_list(metrics, "fit")
+    X, y = _samples(X, y, _dtype_of(model), "fit: ")
+    if validation is not None:
+        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+            raise ValueError("fit: validation must be a pair (X_val, y_val)")
+        validation = _samples(*validation, _dtype_of(model), "fit: validation ")
+    _check_metrics(metrics, loss_fn, y, "fit")
     _check_binary_labels(loss_fn, y, metrics, "fit")
     generator = np.random.default_rng(seed)
     if seed is not None:
@@ -153,7 +161,7 @@ def fit(model: Module, X: Any, y: Any, loss_fn: Module, optimizer: Optimizer, ep
             scheduler.step()
         out, tgt = np.concatenate(outputs), np.concatenate(targets)
         history.record("train", {"loss": total / len(X),
-                                 **_metric_values(metrics, loss_fn, out, tgt)})
+                                 **_metric_values(metrics, loss_fn, out, tgt, "fit")})
         if validation is not None:
             history.record("validation", evaluate(model, *validation, loss_fn, metrics))
         history.seconds.append(time.perf_counter() - started)
@@ -190,20 +198,77 @@ def _targets(y: np.ndarray, output: Any, loss_fn: Module) -> Any:
     return y.astype(np.asarray(getattr(output, "data", output)).dtype, copy=False)
 
 
-def _check_metrics(metrics: Sequence[Metric], loss_fn: Module, y: np.ndarray) -> None:
+def _inputs(X: Any, dtype: np.dtype, what: str) -> np.ndarray:
+    """X as an array of the model's dtype, one row per sample."""
+    if X is None:  # numpy would make it nan
+        raise TypeError(f"{what} is None; pass an array with one row per sample")
+    try:
+        X = np.asarray(X, dtype=dtype)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{what} must be an array of numbers, got {type(X).__name__} "
+                        f"({error})") from None
+    if X.ndim == 0:
+        raise ValueError(f"{what} must hold one row per sample, got a single number")
+    return X
+
+
+def _samples(X: Any, y: Any, dtype: np.dtype, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs and targets as arrays, as many targets as samples and at least one; `what`
+    ("fit: ", "fit: validation ") starts the error."""
+    X = _inputs(X, dtype, f"{what}X")
+    y = np.asarray(y)
+    if y.dtype == object or y.ndim == 0:
+        raise TypeError(f"{what}y must be an array of targets, one per sample, got "
+                        f"{type(y.item() if y.ndim == 0 else y).__name__}")
+    if len(X) != len(y):
+        raise ValueError(f"{what}X has {len(X)} samples but y has {len(y)}")
+    if len(X) == 0:
+        raise ValueError(f"{what}X and y have no samples")
+    return X, y
+
+
+def _check_loss(loss_fn: Any, caller: str) -> None:
+    if isinstance(loss_fn, type):
+        raise TypeError(f"{caller}: loss_fn is the class {loss_fn.__name__}; pass an "
+                        f"instance: nn.{loss_fn.__name__}()")
+    if not callable(loss_fn):
+        raise TypeError(f"{caller}: loss_fn must be a loss such as nn.MSELoss(), got "
+                        f"{type(loss_fn).__name__}")
+
+
+def _metric_list(metrics: Any, caller: str) -> tuple[Metric, ...]:
+    """Metrics as a tuple: one name or function alone is one metric (a string would
+    otherwise be read as metrics 'a', 'c', ...)."""
+    if metrics is None:
+        return ()
+    if isinstance(metrics, str) or callable(metrics):
+        return (metrics,)
+    try:
+        metrics = tuple(metrics)
+    except TypeError:
+        metrics = (metrics,)  # refused below, by name
+    for i, metric in enumerate(metrics):
+        if not isinstance(metric, str) and not callable(metric):
+            raise TypeError(f"{caller}: metrics[{i}] is {metric!r:.40}; a metric is a name "
+                            f"({', '.join(METRICS)}) or a function f(y_true, y_pred)")
+    return metrics
+
+
+def _check_metrics(metrics: Sequence[Metric], loss_fn: Module, y: np.ndarray,
+                   caller: str) -> None:
     """What can be checked without the model: known metric names, a loss with a decision
     rule (labels to score), and one label per sample for accuracy. Functions the user gives
     are first called at the end of an epoch."""
     if not metrics:
         return
     if not gives_labels(loss_fn):
-        _no_labels(metrics, loss_fn)
+        _no_labels(metrics, loss_fn, caller)
     for metric in metrics:
         if isinstance(metric, str) and metric not in METRICS:
-            raise ValueError(f"fit: unknown metric {metric!r}; known: {', '.join(METRICS)}, or "
-                             "pass a function f(y_true, y_pred)")
+            raise ValueError(f"{caller}: unknown metric {metric!r}; known: "
+                             f"{', '.join(METRICS)}, or pass a function f(y_true, y_pred)")
     if "accuracy" in metrics:
-        as_labels(y, "fit: accuracy compares labels, so y")
+        as_labels(y, f"{caller}: accuracy compares labels, so y")
 
 
 def _check_binary_labels(loss_fn: Module, y: np.ndarray, metrics: Sequence[Metric],
@@ -230,20 +295,20 @@ def _check_binary_labels(loss_fn: Module, y: np.ndarray, metrics: Sequence[Metri
                      f"{type(loss_fn).__name__} needs: {hint}")
 
 
-def _no_labels(metrics: Sequence[Metric], loss_fn: Module) -> None:
-    raise ValueError(f"fit: metrics {list(metrics)} need class labels, but "
+def _no_labels(metrics: Sequence[Metric], loss_fn: Module, caller: str) -> None:
+    raise ValueError(f"{caller}: metrics {list(metrics)} need class labels, but "
                      f"{type(loss_fn).__name__} is not a classification loss; pass "
                      "metrics=() for regression")
 
 
 def _metric_values(metrics: Sequence[Metric], loss_fn: Module, outputs: np.ndarray,
-                   y: np.ndarray) -> dict[str, float]:
+                   y: np.ndarray, caller: str) -> dict[str, float]:
     """The metrics' values; their callers have run _check_metrics on them first."""
     if not metrics:
         return {}
     predictions = loss_fn.predict(outputs)
     if predictions is None:  # a loss's own predict that gives no labels
-        _no_labels(metrics, loss_fn)
+        _no_labels(metrics, loss_fn, caller)
     values = {}
     for metric in metrics:
         function = METRICS[metric] if isinstance(metric, str) else metric
@@ -252,27 +317,23 @@ def _metric_values(metrics: Sequence[Metric], loss_fn: Module, outputs: np.ndarr
     return values
 
 
-def _check_fit_args(model: Module, X: Any, y: Any, epochs: int, batch_size: Optional[int],
-                    optimizer: Optimizer, seed: Optional[int], validation: Any) -> None:
+def _check_fit_args(model: Module, loss_fn: Any, optimizer: Optimizer, epochs: int,
+                    batch_size: Optional[int], seed: Optional[int], scheduler: Any) -> None:
     if not isinstance(model, Module):
         raise TypeError(f"fit: model must be an nn.Module, got {type(model).__name__}")
+    _check_loss(loss_fn, "fit")
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"fit: optimizer must be an nn.optim optimizer, got "
                         f"{type(optimizer).__name__}")
+    if scheduler is not None and not isinstance(scheduler, LRScheduler):
+        hint = (": pass the optimizer as optimizer, and a scheduler made from it, e.g. "
+                "nn.optim.StepLR(optimizer, step_size=10)" if isinstance(scheduler, Optimizer)
+                else "")
+        raise TypeError(f"fit: scheduler must be None or an nn.optim scheduler, got "
+                        f"{type(scheduler).__name__}{hint}")
     whole_number(epochs, "fit: epochs")
     whole_number(batch_size, "fit: batch_size", allow_none=True)
     whole_number(seed, "fit: seed", minimum=0, allow_none=True)
-    if len(X) != len(y):
-        raise ValueError(f"fit: X has {len(X)} samples but y has {len(y)}")
-    if len(X) == 0:
-        raise ValueError("fit: no training samples")
-    if validation is not None and (not isinstance(validation, (tuple, list))
-                                   or len(validation) != 2):
-        raise ValueError("fit: validation must be a pair (X_val, y_val)")
-    if validation is not None and (len(validation[0]) == 0
-                                   or len(validation[0]) != len(validation[1])):
-        raise ValueError(f"fit: validation has {len(validation[0])} samples and "
-                         f"{len(validation[1])} labels; it needs the same number, at least one")
 
 
 def _summary(values: dict[str, float]) -> str:

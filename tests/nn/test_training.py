@@ -225,17 +225,30 @@ def test_predict_and_evaluate_run_in_eval_mode_without_a_graph() -> None:
     (dict(seed=-1), ValueError, "fit: seed must be a non-negative integer or None, got -1"),
     (dict(seed=1.5), ValueError, "fit: seed must be a non-negative integer or None"),
     (dict(validation=X), ValueError, "validation must be a pair \\(X_val, y_val\\)"),
-    (dict(validation=(X[:0], Y[:0])), ValueError, "validation has 0 samples and 0 labels"),
+    (dict(validation=(X[:0], Y[:0])), ValueError, "fit: validation X and y have no samples"),
+    # caught before training, not after an epoch or with Python's words
+    (dict(loss_fn=nn.BCEWithLogitsLoss), TypeError,
+     r"loss_fn is the class BCEWithLogitsLoss; pass an instance: nn.BCEWithLogitsLoss\(\)"),
+    (dict(metrics=[5]), TypeError, r"fit: metrics\[0\] is 5; a metric is a name"),
+    (dict(scheduler=5), TypeError, "scheduler must be None or an nn.optim scheduler, got int"),
+    (dict(scheduler="optimizer"), TypeError, "got Adam: pass the optimizer as optimizer"),
+    (dict(X=None), TypeError, "fit: X is None; pass an array"),
+    (dict(y=None), TypeError, "fit: y must be an array of targets, one per sample, got NoneType"),
     (dict(batch_size=2.5), ValueError, "batch_size must be a positive integer or None, got 2.5"),
     (dict(batch_size=True), ValueError, "batch_size must be a positive integer or None"),
 ])
 def test_fit_argument_errors(kwargs: dict, error: type, message: str) -> None:
     model, optimizer = model_and_optimizer()
-    arguments = dict(loss_fn=nn.BCEWithLogitsLoss(), optimizer=optimizer, epochs=1,
+    arguments = dict(X=X, y=Y, loss_fn=nn.BCEWithLogitsLoss(), optimizer=optimizer, epochs=1,
                      progress=False)
     arguments.update(kwargs)
+    if arguments.get("scheduler") == "optimizer":
+        arguments["scheduler"] = optimizer
+    before = model.state_dict()
     with pytest.raises(error, match=message):
-        nn.fit(model, X, Y, **arguments)
+        nn.fit(model, **arguments)
+    for name, value in model.state_dict().items():  # refused before any update
+        np.testing.assert_array_equal(value, before[name], err_msg=name)
     with pytest.raises(ValueError, match="64 samples but y has 3"):
         nn.fit(model, X, Y[:3], nn.BCEWithLogitsLoss(), optimizer, 1, progress=False)
 
@@ -248,6 +261,17 @@ def test_predict_refuses_a_batch_size_fit_would_refuse(batch_size: Any) -> None:
                                          f"None, got {batch_size!r}"):
         nn.predict(model, X, batch_size=batch_size)
     np.testing.assert_array_equal(nn.predict(model, X, batch_size=5), nn.predict(model, X))
+
+
+def test_one_metric_name_is_one_metric_and_evaluate_names_itself() -> None:
+    """metrics="accuracy" was read letter by letter ("unknown metric 'a'")."""
+    model, optimizer = model_and_optimizer()
+    history = nn.fit(model, X, Y, nn.BCEWithLogitsLoss(), optimizer, epochs=1,
+                     metrics="accuracy", progress=False)
+    assert set(history.train) == {"loss", "accuracy"}
+    assert set(nn.evaluate(model, X, Y, nn.BCEWithLogitsLoss(), "accuracy")) == {"loss", "accuracy"}
+    with pytest.raises(ValueError, match="^evaluate: metrics.*not a classification loss"):
+        nn.evaluate(model, X, Y, nn.MSELoss())
 
 
 def test_progress_bar_shows_live_loss(capsys: pytest.CaptureFixture,
