@@ -7,6 +7,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from .._checks import real_number
 from .optimizer import Optimizer, ParamsArg
 
 
@@ -30,17 +31,18 @@ class Adam(Optimizer):
     def __init__(self, params: ParamsArg, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0) -> None:
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps,
                                       weight_decay=weight_decay))
 
     def _check(self, group: Mapping[str, Any]) -> None:
         super()._check(group)
-        beta1, beta2 = group["betas"]
-        if not (0 <= beta1 < 1 and 0 <= beta2 < 1):
-            raise ValueError(f"{type(self).__name__}: betas must be in [0, 1), got "
-                             f"{group['betas']}")
-        if group["eps"] < 0:
-            raise ValueError(f"{type(self).__name__}: eps must be >= 0, got {group['eps']}")
+        name, betas = type(self).__name__, group["betas"]
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise TypeError(f"{name}: betas must be a pair (beta1, beta2), such as "
+                            f"(0.9, 0.999), got {betas!r}")
+        for i, beta in enumerate(betas):
+            real_number(beta, f"{name}: betas[{i}]", low=0, high=1, high_open=True)
+        self._check_numbers(group, ("eps",))
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: Mapping[str, Any]) -> None:

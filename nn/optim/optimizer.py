@@ -17,6 +17,8 @@ import numpy as np
 
 from autograd_engine import Tensor, no_grad
 
+from .._checks import real_number
+
 
 ParamsArg = Union[Iterable[Tensor], Iterable[Mapping[str, Any]]]
 
@@ -74,12 +76,14 @@ class Optimizer:
         self.param_groups.append(full)
 
     def _check(self, group: Mapping[str, Any]) -> None:
-        """Validate a group's hyperparameters (subclasses add their own)."""
-        if not group["lr"] >= 0:
-            raise ValueError(f"{type(self).__name__}: lr must be >= 0, got {group['lr']}")
-        if not group.get("weight_decay", 0.0) >= 0:
-            raise ValueError(f"{type(self).__name__}: weight_decay must be >= 0, got "
-                             f"{group['weight_decay']}")
+        """Validate a group's hyperparameters (subclasses add their own): each a finite
+        number, so lr='a' or lr=None fails here, naming it, not at the first step()."""
+        self._check_numbers(group, ("lr", "weight_decay"))
+
+    def _check_numbers(self, group: Mapping[str, Any], names: Iterable[str]) -> None:
+        """The settings `names` of `group` must be finite numbers >= 0."""
+        for name in names:
+            real_number(group[name], f"{type(self).__name__}: {name}", low=0)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear every parameter's gradient (None by default, zeros otherwise)."""

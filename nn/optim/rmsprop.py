@@ -33,9 +33,7 @@ class RMSprop(Optimizer):
 
     def _check(self, group: Mapping[str, Any]) -> None:
         super()._check(group)
-        for name in ("alpha", "eps", "momentum"):
-            if group[name] < 0:
-                raise ValueError(f"RMSprop: {name} must be >= 0, got {group[name]}")
+        self._check_numbers(group, ("alpha", "eps", "momentum"))
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: Mapping[str, Any]) -> None:

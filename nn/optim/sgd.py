@@ -6,6 +6,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from .._checks import real_number
 from .optimizer import Optimizer, ParamsArg
 
 
@@ -31,8 +32,8 @@ class SGD(Optimizer):
 
     def _check(self, group: Mapping[str, Any]) -> None:
         super()._check(group)
-        if group["momentum"] < 0:
-            raise ValueError(f"SGD: momentum must be >= 0, got {group['momentum']}")
+        self._check_numbers(group, ("momentum",))
+        real_number(group["dampening"], "SGD: dampening")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("SGD: nesterov momentum needs momentum > 0 and dampening = 0")
 

@@ -173,16 +173,35 @@ def test_parameter_groups_have_their_own_settings() -> None:
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda p: nn.optim.SGD(p, lr=-1), "lr must be >= 0"),
+    (lambda p: nn.optim.SGD(p, lr=-1), "lr must be a finite number >= 0, got -1"),
     (lambda p: nn.optim.SGD(p, lr=0.1, nesterov=True), "nesterov"),
-    (lambda p: nn.optim.Adam(p, betas=(1.0, 0.9)), "betas must be in"),
-    (lambda p: nn.optim.RMSprop(p, alpha=-0.1), "alpha must be >= 0"),
+    (lambda p: nn.optim.Adam(p, betas=(1.0, 0.9)),
+     r"betas\[0\] must be a finite number in \[0, 1\), got 1.0"),
+    (lambda p: nn.optim.RMSprop(p, alpha=-0.1), "alpha must be a finite number >= 0"),
     (lambda p: nn.optim.SGD([], lr=0.1), "empty parameter list"),
     (lambda p: nn.optim.SGD([{"params": p, "momentun": 0.9}], lr=0.1), "unknown settings"),
     (lambda p: nn.optim.SGD(p + p, lr=0.1), "more than one"),
 ])
 def test_bad_settings_are_clear_errors(make: callable, message: str) -> None:
     with pytest.raises(ValueError, match=message):
+        make([nn.Parameter([1.0])])
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda p: nn.optim.SGD(p, lr="a"), TypeError, "SGD: lr must be a number, got str 'a'"),
+    (lambda p: nn.optim.SGD(p, lr=None), TypeError, "SGD: lr must be a number, got NoneType"),
+    (lambda p: nn.optim.SGD(p, lr=np.array([0.1, 0.2])), TypeError,
+     "SGD: lr must be a number, got ndarray"),
+    (lambda p: nn.optim.SGD(p, lr=float("nan")), ValueError, "lr must be a finite number"),
+    (lambda p: nn.optim.SGD(p, lr=0.1, momentum="a"), TypeError, "SGD: momentum must be a "),
+    (lambda p: nn.optim.SGD(p, lr=0.1, weight_decay="a"), TypeError, "weight_decay must be a "),
+    (lambda p: nn.optim.Adam(p, betas=0.9), TypeError,
+     r"Adam: betas must be a pair \(beta1, beta2\), such as \(0.9, 0.999\), got 0.9"),
+    (lambda p: nn.optim.Adam(p, betas=(0.9,)), TypeError, r"got \(0.9,\)"),
+    (lambda p: nn.optim.AdamW(p, betas=(0.9, "x")), TypeError, r"AdamW: betas\[1\] must be a"),
+])
+def test_settings_of_the_wrong_type_name_the_argument(make, error, message) -> None:
+    with pytest.raises(error, match=message):
         make([nn.Parameter([1.0])])
 
 
