@@ -44,6 +44,9 @@ class Adam(Optimizer):
             real_number(beta, f"{name}: betas[{i}]", low=0, high=1, high_open=True)
         self._check_numbers(group, ("eps",))
 
+    def _state_names(self, group: Mapping[str, Any]) -> set[str]:
+        return {"step", "exp_avg", "exp_avg_sq"}
+
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: Mapping[str, Any]) -> None:
         lr, (beta1, beta2), decay = group["lr"], group["betas"], group["weight_decay"]

@@ -173,14 +173,22 @@ class Optimizer:
             raise ValueError(f"{type(self).__name__}.load_state_dict: the saved optimizer has "
                              f"groups of sizes {[len(g['params']) for g in groups]}, this one "
                              f"{sizes}")
+        settings = self._loaded_settings(groups)
         by_index = {i: p for saved, mine in zip(groups, self.param_groups)
                     for i, p in zip(saved["params"], mine["params"])}
+        group_of = {i: group for saved, group in zip(groups, settings) for i in saved["params"]}
         problems = []
         for i, saved in state_dict["state"].items():
             p = by_index.get(i)
             if p is None:
                 problems.append(f"state for parameter {i}, which no group lists")
                 continue
+            # a missing entry would fail only at the next step(), with a KeyError
+            expected = self._state_names(group_of[i])
+            if saved and set(saved) != expected:
+                problems.append(f"parameter {i} has state {sorted(saved)}, but "
+                                f"{type(self).__name__} keeps {sorted(expected)} (was it saved "
+                                "from another kind of optimizer?)")
             for name, value in saved.items():
                 is_count = name in self.COUNTS
                 if not isinstance(value, numbers.Number if is_count else np.ndarray):
@@ -197,8 +205,32 @@ class Optimizer:
                                         if isinstance(v, np.ndarray) else v)
                                     for k, v in saved.items()}
                       for i, saved in state_dict["state"].items()}
+        for loaded, mine in zip(settings, self.param_groups):
+            mine.update(loaded)
+
+    def _loaded_settings(self, groups: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Each saved group's settings over this optimizer's own, checked as the constructor
+        checks them (a saved lr of -5 is no more valid than a given one)."""
+        name, kind = f"{type(self).__name__}.load_state_dict", type(self).__name__
+        settings = []
         for saved, mine in zip(groups, self.param_groups):
-            mine.update({k: v for k, v in saved.items() if k != "params"})
+            loaded = {k: v for k, v in saved.items() if k != "params"}
+            unknown = set(loaded) - set(self.defaults) - {"initial_lr"}
+            if unknown:
+                missing = sorted(set(self.defaults) - set(loaded))
+                raise ValueError(f"{name}: the saved settings {sorted(unknown)} are not "
+                                 f"{kind}'s" + (f" and it lacks {missing}" if missing else "")
+                                 + f": it was saved from another kind of optimizer ({kind} has "
+                                 f"{sorted(self.defaults)})")
+            loaded = {**{k: v for k, v in mine.items() if k != "params"}, **loaded}
+            self._check(loaded)
+            settings.append(loaded)
+        return settings
+
+    def _state_names(self, group: Mapping[str, Any]) -> set[str]:
+        """The entries of a parameter's state once it has been stepped with `group`'s
+        settings (subclasses that keep state say which)."""
+        return set()
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]

@@ -35,6 +35,10 @@ class RMSprop(Optimizer):
         super()._check(group)
         self._check_numbers(group, ("alpha", "eps", "momentum"))
 
+    def _state_names(self, group: Mapping[str, Any]) -> set[str]:
+        return ({"step", "square_avg"} | ({"momentum_buffer"} if group["momentum"] > 0 else set())
+                | ({"grad_avg"} if group["centered"] else set()))
+
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: Mapping[str, Any]) -> None:
         alpha = group["alpha"]

@@ -37,6 +37,9 @@ class SGD(Optimizer):
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("SGD: nesterov momentum needs momentum > 0 and dampening = 0")
 
+    def _state_names(self, group: Mapping[str, Any]) -> set[str]:
+        return {"momentum_buffer"}  # (an empty state, without momentum)
+
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: Mapping[str, Any]) -> None:
         if group["weight_decay"]:

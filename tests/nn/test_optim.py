@@ -164,6 +164,37 @@ def test_load_state_dict_rejects_a_different_model() -> None:
         other.load_state_dict(saved)
 
 
+def test_load_state_dict_checks_settings_and_state_entries_before_changing_anything() -> None:
+    """Each failed only at the next step() (KeyError), or not at all (a negative lr)."""
+    def stepped(optimizer: nn.optim.Optimizer) -> dict:
+        optimizer.param_groups[0]["params"][0].grad = Tensor([1.0])
+        optimizer.step()
+        return copy.deepcopy(optimizer.state_dict())
+
+    sgd = stepped(nn.optim.SGD([nn.Parameter([1.0])], lr=0.1, momentum=0.9))
+    adam_state = stepped(nn.optim.Adam([nn.Parameter([1.0])]))
+    adam = nn.optim.Adam([nn.Parameter([1.0])], lr=0.01)
+    with pytest.raises(ValueError, match=r"settings \['dampening', 'momentum', 'nesterov'\] are "
+                                         r"not Adam's and it lacks \['betas', 'eps'\]: it was "
+                                         "saved from another kind of optimizer"):
+        adam.load_state_dict(sgd)
+    del adam_state["state"][0]["exp_avg_sq"]
+    with pytest.raises(ValueError, match=r"parameter 0 has state \['exp_avg', 'step'\], but Adam "
+                                         r"keeps \['exp_avg', 'exp_avg_sq', 'step'\]"):
+        adam.load_state_dict(adam_state)
+    sgd["state"][0] = {"exp_avg": np.zeros(1)}
+    sgd["param_groups"][0]["lr"] = -5
+    plain = nn.optim.SGD([nn.Parameter([1.0])], lr=0.1)
+    with pytest.raises(ValueError, match="SGD: lr must be a finite number >= 0, got -5"):
+        plain.load_state_dict(sgd)
+    sgd["param_groups"][0]["lr"] = 0.2
+    with pytest.raises(ValueError, match=r"state \['exp_avg'\], but SGD keeps "
+                                         r"\['momentum_buffer'\]"):
+        plain.load_state_dict(sgd)
+    assert adam.param_groups[0]["lr"] == 0.01 and plain.param_groups[0]["lr"] == 0.1
+    assert not adam.state and not plain.state
+
+
 def test_parameter_groups_have_their_own_settings() -> None:
     a, b = nn.Parameter([1.0]), nn.Parameter([1.0])
     optimizer = nn.optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1)
