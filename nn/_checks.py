@@ -54,3 +54,12 @@ def _range(low: float, high: float, low_open: bool, high_open: bool) -> str:
     if math.isinf(low):
         return f" {'<' if high_open else '<='} {high:g}"
     return f" in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+
+
+def check_finite(array: np.ndarray, what: str) -> None:
+    """Refuse nan or infinite values, counting them and naming the first one's position: they
+    would otherwise surface later as a nan loss or statistic far from their cause."""
+    if array.dtype.kind in "fc" and not np.isfinite(array).all():
+        bad = np.argwhere(~np.isfinite(array))
+        raise ValueError(f"{what} has {len(bad)} nan or infinite values (the first at index "
+                         f"{tuple(int(i) for i in bad[0])}); remove or fill them in first")

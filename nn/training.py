@@ -13,7 +13,7 @@ import numpy as np
 
 from autograd_engine import Tensor, no_grad
 
-from ._checks import whole_number
+from ._checks import check_finite, whole_number
 from ._random import manual_seed
 from .data import batches
 from .losses import CrossEntropyLoss, gives_labels
@@ -224,6 +224,9 @@ def _samples(X: Any, y: Any, dtype: np.dtype, what: str) -> tuple[np.ndarray, np
         raise ValueError(f"{what}X has {len(X)} samples but y has {len(y)}")
     if len(X) == 0:
         raise ValueError(f"{what}X and y have no samples")
+    # once, here: in training they would show only as a nan loss, blamed on the updates
+    check_finite(X, f"{what}X")
+    check_finite(y, f"{what}y")
     return X, y
 
 

@@ -177,12 +177,12 @@ def test_full_batch_plain_gradient_descent_is_one_step_per_epoch() -> None:
 def test_nan_loss_names_epoch_and_batch_and_keeps_history() -> None:
     model, optimizer = model_and_optimizer()
     bad = X.copy()
-    bad[40] = np.nan
+    bad[40] = 1e308  # finite, but the outputs overflow (nan in X is refused up front)
     order = np.arange(64)
     np.random.default_rng(5).shuffle(order)  # the order fit's seeded generator gives
     batch = int(np.flatnonzero(order == 40)[0]) // 16 + 1
     with pytest.raises(nn.TrainingDiverged, match=f"epoch 1, batch {batch}.*learning rate") \
-            as error:
+            as error, np.errstate(over="ignore", invalid="ignore"):
         nn.fit(model, bad, Y.reshape(-1, 1), nn.MSELoss(), optimizer, epochs=2, batch_size=16,
                metrics=(), progress=False, seed=5)
     assert error.value.epoch == 1 and error.value.batch == batch
@@ -232,6 +232,9 @@ def test_predict_and_evaluate_run_in_eval_mode_without_a_graph() -> None:
     (dict(metrics=[5]), TypeError, r"fit: metrics\[0\] is 5; a metric is a name"),
     (dict(scheduler=5), TypeError, "scheduler must be None or an nn.optim scheduler, got int"),
     (dict(scheduler="optimizer"), TypeError, "got Adam: pass the optimizer as optimizer"),
+    (dict(X=np.where(X > 2, np.nan, X)), ValueError,
+     r"fit: X has 1 nan or infinite values \(the first at index \(39, 1\)\); remove or fill"),
+    (dict(validation=(X, np.where(Y, np.inf, 0.0))), ValueError, "fit: validation y has 31 nan"),
     (dict(X=None), TypeError, "fit: X is None; pass an array"),
     (dict(y=None), TypeError, "fit: y must be an array of targets, one per sample, got NoneType"),
     (dict(batch_size=2.5), ValueError, "batch_size must be a positive integer or None, got 2.5"),
