@@ -14,7 +14,7 @@ import numpy as np
 from autograd_engine import Tensor, linear
 
 from . import init
-from ._checks import is_whole_number
+from ._checks import real_number, whole_number
 from ._random import resolve
 from .module import Module
 from .parameter import Parameter
@@ -46,8 +46,7 @@ class Linear(Module):
                  dtype: Any = None, generator: Optional[np.random.Generator] = None) -> None:
         super().__init__()
         for name, value in (("in_features", in_features), ("out_features", out_features)):
-            if not is_whole_number(value, 1):
-                raise ValueError(f"Linear: {name} must be a positive integer, got {value!r}")
+            whole_number(value, f"Linear: {name}")
         dtype = np.dtype(np.float64 if dtype is None else dtype)
         if dtype.kind != "f":
             raise TypeError(f"Linear: dtype must be a floating type (float32 or float64), "
@@ -89,7 +88,7 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 0.01) -> None:
         super().__init__()
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = real_number(negative_slope, "LeakyReLU: negative_slope")
 
     def forward(self, x: Any) -> Tensor:
         return as_tensor(x, "LeakyReLU").leaky_relu(self.negative_slope)
@@ -125,7 +124,7 @@ class Softmax(Module):
 
     def __init__(self, axis: int = -1) -> None:
         super().__init__()
-        self.axis = int(axis)
+        self.axis = whole_number(axis, "Softmax: axis", minimum=None)  # not 1.5 read as 1
 
     def forward(self, x: Any) -> Tensor:
         return as_tensor(x, "Softmax").softmax(self.axis)
@@ -141,9 +140,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, generator: Optional[np.random.Generator] = None) -> None:
         super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p}")
-        self.p = float(p)
+        self.p = real_number(p, "Dropout: p", low=0, high=1)
         self.generator = generator
 
     def forward(self, x: Any) -> Tensor:
@@ -164,7 +161,8 @@ class Flatten(Module):
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
-        self.start_dim, self.end_dim = int(start_dim), int(end_dim)
+        self.start_dim = whole_number(start_dim, "Flatten: start_dim", minimum=None)
+        self.end_dim = whole_number(end_dim, "Flatten: end_dim", minimum=None)
 
     def forward(self, x: Any) -> Tensor:
         return as_tensor(x, "Flatten").flatten(self.start_dim, self.end_dim)

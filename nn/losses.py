@@ -15,6 +15,7 @@ import numpy as np
 from autograd_engine import (Tensor, binary_cross_entropy, binary_cross_entropy_with_logits,
                              cross_entropy, log_softmax)
 
+from ._checks import real_number
 from .module import Module
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -173,10 +174,8 @@ class CrossEntropyLoss(_Loss):
 
     def __init__(self, reduction: str = "mean", label_smoothing: float = 0.0) -> None:
         super().__init__(reduction)
-        if not 0.0 <= label_smoothing <= 1.0:
-            raise ValueError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], got "
-                             f"{label_smoothing}")
-        self.label_smoothing = float(label_smoothing)
+        self.label_smoothing = real_number(label_smoothing, "CrossEntropyLoss: label_smoothing",
+                                           low=0, high=1)
 
     def forward(self, input: Any, target: Any) -> Tensor:
         input = _input(input, "CrossEntropyLoss")

@@ -10,7 +10,7 @@ import numpy as np
 from autograd_engine import Tensor
 
 from . import init as initializers
-from ._checks import is_whole_number
+from ._checks import whole_number
 from .layers import LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh
 from .module import Module
 
@@ -51,6 +51,9 @@ class MLP(Module):
                  output_activation: Optional[str] = None, dtype: Any = None,
                  generator: Optional[np.random.Generator] = None, init: str = "pytorch") -> None:
         super().__init__()
+        if isinstance(sizes, (str, Mapping)) or not hasattr(sizes, "__iter__"):
+            raise TypeError(f"MLP: sizes must be a list of layer sizes such as [30, 16, 1], "
+                            f"got {sizes!r:.40}")
         sizes = list(sizes)
         for i, size in enumerate(sizes):
             _check_size(size, f"MLP: sizes[{i}]")
@@ -134,8 +137,7 @@ def _check_size(size: Any, what: str) -> None:
     if isinstance(size, dict):
         raise TypeError(f"{what} is a layer dict: an architecture list goes to "
                         "nn.MLP.from_architecture(arch); nn.MLP takes sizes like [30, 16, 1]")
-    if not is_whole_number(size, 1):
-        raise ValueError(f"{what} must be a positive integer, got {size!r}")
+    whole_number(size, what)
 
 
 def _initialise(linear: Linear, scheme: str, activation: Optional[str],

@@ -115,7 +115,7 @@ def test_dropout_follows_manual_seed() -> None:
     first = nn.Dropout(0.5)(np.ones(100)).data
     nn.manual_seed(5)
     np.testing.assert_array_equal(nn.Dropout(0.5)(np.ones(100)).data, first)
-    with pytest.raises(ValueError, match="probability in \\[0, 1\\]"):
+    with pytest.raises(ValueError, match="p must be a finite number in \\[0, 1\\], got 1.5"):
         nn.Dropout(1.5)
 
 
@@ -221,3 +221,19 @@ def test_mlp_bad_arguments() -> None:
 def test_mlp_given_an_architecture_list_points_to_from_architecture() -> None:
     with pytest.raises(TypeError, match="from_architecture"):
         nn.MLP([{"input_dim": 30, "output_dim": 1, "activation": "relu"}])
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda: nn.Dropout("a"), TypeError, "Dropout: p must be a number, got str"),
+    (lambda: nn.LeakyReLU("a"), TypeError, "LeakyReLU: negative_slope must be a number"),
+    (lambda: nn.CrossEntropyLoss(label_smoothing="a"), TypeError,
+     "CrossEntropyLoss: label_smoothing must be a number"),
+    (lambda: nn.Flatten("a"), ValueError, "Flatten: start_dim must be an integer, got 'a'"),
+    (lambda: nn.Softmax(axis=1.5), ValueError, "Softmax: axis must be an integer, got 1.5"),
+    (lambda: nn.MLP(2), TypeError, r"MLP: sizes must be a list of layer sizes such as "
+                                   r"\[30, 16, 1\], got 2"),
+])
+def test_constructor_arguments_of_the_wrong_type_name_the_argument(make, error, message) -> None:
+    """They gave Python's errors, or (Softmax's axis=1.5) silently used axis 1."""
+    with pytest.raises(error, match=message):
+        make()
