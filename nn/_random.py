@@ -6,7 +6,7 @@ from typing import Optional
 
 import numpy as np
 
-from ._checks import is_whole_number
+from ._checks import whole_number
 
 _default = np.random.default_rng()
 
@@ -15,9 +15,7 @@ def manual_seed(seed: int) -> np.random.Generator:
     """Seed the generator that init functions and Dropout use when given none, for a run that
     repeats exactly (PyTorch's `torch.manual_seed`). Returns that generator."""
     global _default
-    if not is_whole_number(seed, 0):
-        raise ValueError(f"manual_seed: seed must be a non-negative integer, got {seed!r}")
-    _default = np.random.default_rng(int(seed))
+    _default = np.random.default_rng(whole_number(seed, "manual_seed: seed", minimum=0))
     return _default
 
 

@@ -8,7 +8,8 @@ from typing import Any, Iterator, Optional
 
 import numpy as np
 
-from ._checks import whole_number
+from ._checks import check_finite, real_number, whole_number
+from ._random import resolve
 
 DATASETS = ("breast-cancer", "digits", "moons")
 
@@ -21,14 +22,20 @@ def batches(X: Any, y: Any, batch_size: Optional[int] = None, shuffle: bool = Tr
     batch_size=None gives one batch of everything (full-batch gradient descent). Rows are
     shuffled by `generator`, or by a fresh generator seeded with `seed` (None: unseeded)."""
     X, y = np.asarray(X), np.asarray(y)
+    for name, array in (("X", X), ("y", y)):
+        if array.ndim == 0:
+            raise TypeError(f"batches: {name} must be an array with one row per sample, got "
+                            f"{type(array.item()).__name__}")
     if len(X) != len(y):
         raise ValueError(f"batches: X has {len(X)} rows but y has {len(y)}; they must match")
     n = len(X)
     batch_size = whole_number(batch_size, "batches: batch_size", allow_none=True)
     size = n if batch_size is None else batch_size
+    seed = whole_number(seed, "batches: seed", minimum=0, allow_none=True)
+    generator = np.random.default_rng(seed) if generator is None else resolve(generator)
     order = np.arange(n)
     if shuffle:
-        (generator or np.random.default_rng(seed)).shuffle(order)
+        generator.shuffle(order)
     for start in range(0, n, size):
         rows = order[start:start + size]
         yield X[rows], y[rows]
@@ -46,6 +53,11 @@ class Standardizer:
     def fit(self, X: Any) -> "Standardizer":
         """Learn the per-feature mean and standard deviation."""
         X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or not len(X):
+            raise ValueError(f"Standardizer.fit: X must be (samples, features) with at least one "
+                             f"sample, got shape {X.shape}; for one feature use "
+                             "X.reshape(-1, 1)")
+        check_finite(X, "Standardizer.fit: X")  # else nan statistics, silently
         self.mean = X.mean(axis=0)
         std = X.std(axis=0)
         # a column of 0.1s has std 4e-17, not 0: anything within the rounding of the mean
@@ -107,6 +119,9 @@ def load_dataset(name: str, test_size: float = 0.2, standardize: bool = False,
     from sklearn import datasets
     from sklearn.model_selection import train_test_split
 
+    whole_number(seed, "load_dataset: seed", minimum=0)
+    whole_number(n_samples, "load_dataset: n_samples")
+    real_number(noise, "load_dataset: noise", low=0)
     if name in ("breast-cancer", "breast_cancer"):
         bunch = datasets.load_breast_cancer()
         X, y = bunch.data, bunch.target
@@ -121,13 +136,25 @@ def load_dataset(name: str, test_size: float = 0.2, standardize: bool = False,
     else:
         raise ValueError(f"load_dataset: unknown data set {name!r}; choose one of "
                          f"{', '.join(DATASETS)}")
-    if not 0 < test_size < 1:
-        raise ValueError(f"load_dataset: test_size must be a fraction in (0, 1), got {test_size}")
+    _check_split(test_size, y)
     X_train, X_test, y_train, y_test = train_test_split(
         np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.int64), test_size=test_size,
         random_state=seed, stratify=y)
     dataset = Dataset(name, X_train, X_test, y_train, y_test, features, targets)
     return dataset.standardized() if standardize else dataset
+
+
+def _check_split(test_size: Any, y: np.ndarray) -> None:
+    """What scikit-learn's split would refuse in its own words: a stratified split needs
+    every class in each part."""
+    real_number(test_size, "load_dataset: test_size", low=0, high=1, low_open=True,
+                high_open=True)
+    n_test = int(np.ceil(test_size * len(y)))
+    classes = len(np.unique(y))
+    if min(n_test, len(y) - n_test) < classes:
+        raise ValueError(f"load_dataset: test_size={test_size} leaves {len(y) - n_test} training "
+                         f"and {n_test} test samples of {len(y)}, but a stratified split needs "
+                         f"each of the {classes} classes in both; choose a test_size nearer 0.2")
 
 
 def load_breast_cancer(**kwargs: Any) -> Dataset:

@@ -130,3 +130,29 @@ def test_the_report_takes_labels_and_a_diverged_models_no_class() -> None:
     ours = nn.metrics.classification_report([1, 1, 2, 2], [1, 2, 2, 1], target_names=names,
                                             labels=[1, 2, 3])
     assert ours.split()[ours.split().index("a") + 4] == "2"  # "a" is class 1, support 2
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: list(nn.data.batches(np.ones((4, 2)), None)), TypeError,
+     "batches: y must be an array with one row per sample, got NoneType"),
+    (lambda: list(nn.data.batches(np.ones((4, 2)), np.ones(4), generator=5)), TypeError,
+     "generator must be a numpy.random.Generator"),
+    (lambda: list(nn.data.batches(np.ones((4, 2)), np.ones(4), seed=-1)), ValueError,
+     "batches: seed must be a non-negative integer or None, got -1"),
+    (lambda: nn.data.load_dataset("moons", seed=-1), ValueError,
+     "load_dataset: seed must be a non-negative integer, got -1"),
+    (lambda: nn.data.load_dataset("moons", test_size="0.2"), TypeError,
+     "load_dataset: test_size must be a number, got str"),
+    (lambda: nn.data.load_dataset("breast-cancer", test_size=0.999), ValueError,
+     "test_size=0.999 leaves 0 training and 569 test samples of 569, but a stratified split "
+     "needs each of the 2 classes in both"),
+    (lambda: nn.data.Standardizer().fit([[1.0, np.nan], [2.0, 3.0]]), ValueError,
+     r"Standardizer.fit: X has 1 nan or infinite values \(the first at index \(0, 1\)\)"),
+    (lambda: nn.data.Standardizer().fit(np.ones(30)), ValueError,
+     r"X must be \(samples, features\).*got shape \(30,\); for one feature use "
+     r"X.reshape\(-1, 1\)"),
+])
+def test_data_arguments_are_checked_in_nns_words(call, error, message) -> None:
+    """Python's, numpy's or scikit-learn's messages before, or a silent nan std."""
+    with pytest.raises(error, match=message):
+        call()
