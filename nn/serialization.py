@@ -44,6 +44,8 @@ def save(state_dict: Mapping[str, Any], path: PathLike) -> Path:
             raise ValueError(f"save: entry {name!r} has a NUL character, which a file name in "
                              "an .npz archive cannot hold; rename it")
         arrays[name] = array
+    if not os.fspath(path):  # Path("") is "." (the current directory)
+        raise ValueError("save: the path is empty; give a file name such as 'model.npz'")
     path = Path(path)
     # through a symbolic link to its target, as open() writes, rather than over the link
     try:
@@ -52,6 +54,9 @@ def save(state_dict: Mapping[str, Any], path: PathLike) -> Path:
         target = path
     if target.is_symlink():  # a loop of links, which Python 3.13 resolves to a link
         raise ValueError(f"save: {str(path)!r} is a loop of symbolic links")
+    if target.is_dir():  # else the error would name the temporary file
+        raise IsADirectoryError(f"save: {str(path)!r} is a directory; give a file path, such "
+                                f"as {str(path / 'model.npz')!r}")
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
                                          suffix=".tmp")
@@ -86,6 +91,9 @@ def load(path: PathLike) -> "OrderedDict[str, np.ndarray]":
     """Read a state dict written by `save`. Never unpickles: an object array, a truncated or
     corrupt archive, or a file of another kind raises LoadError naming the problem."""
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"load: {str(path)!r} is a directory, not a file written by "
+                                "nn.save")
     if not path.is_file():
         raise FileNotFoundError(f"load: no such file {str(path)!r}")
     try:

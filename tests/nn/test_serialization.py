@@ -119,3 +119,17 @@ def test_saved_file_gets_ordinary_permissions(tmp_path: Path) -> None:
     finally:
         os.umask(mask)
     assert os.stat(path).st_mode & 0o777 == 0o644
+
+
+def test_a_directory_or_an_empty_path_is_named_as_such(tmp_path: Path) -> None:
+    """save named its temporary file (or 'Device or resource busy: .'), load said 'no such
+    file'."""
+    state = nn.Linear(2, 1).state_dict()
+    with pytest.raises(IsADirectoryError, match=f"save: '{tmp_path}' is a directory; give a "
+                                                f"file path, such as '{tmp_path}/model.npz'"):
+        nn.save(state, tmp_path)
+    with pytest.raises(ValueError, match="save: the path is empty"):
+        nn.save(state, "")
+    with pytest.raises(IsADirectoryError, match=f"load: '{tmp_path}' is a directory"):
+        nn.load(tmp_path)
+    assert list(tmp_path.iterdir()) == []  # no temporary file left behind
