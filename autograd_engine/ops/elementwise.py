@@ -1,5 +1,5 @@
 """Elementwise primitives: exp, log, sqrt, abs, tanh, sigmoid, relu, leaky_relu, clip,
-maximum, where; and the composite `minimum`.
+maximum, minimum, where.
 
 Masks such as `a > 0` are constants of the backward: they carry no gradient themselves, so the
 second derivative of relu is 0 almost everywhere, as it should be.
@@ -259,15 +259,30 @@ class Maximum(_Elementwise2):
     __slots__ = ()
     symbol = "maximum"
     rule = "∂max(a,b)/∂a = 1 if a > b, ½ if a = b, else 0"
+    #: Where a strictly wins: the one difference between maximum and minimum.
+    wins = staticmethod(np.greater)
 
     def forward(self, a: Any, b: Any) -> Any:
         return np.maximum(a, b)
 
     def backward(self, grad: Any, out: Any, a: Any, b: Any) -> Grads:
         a, b = np.asarray(values(a)), np.asarray(values(b))
-        share_a = ((a > b) + 0.5 * (a == b)).astype(grad.dtype)
+        share_a = (self.wins(a, b) + 0.5 * (a == b)).astype(grad.dtype)
         return (grad * constant(share_a, like=grad) if self.needs(0) else None,
                 grad * constant(1 - share_a, like=grad) if self.needs(1) else None)
+
+
+class Minimum(Maximum):
+    """min(a, b) elementwise.   The smaller input gets the gradient; ties split it in half, as
+    in maximum. (Not -max(-a, -b): that is wrong for unsigned integers and fails on bools.)"""
+
+    __slots__ = ()
+    symbol = "minimum"
+    rule = "∂min(a,b)/∂a = 1 if a < b, ½ if a = b, else 0"
+    wins = staticmethod(np.less)
+
+    def forward(self, a: Any, b: Any) -> Any:
+        return np.minimum(a, b)
 
 
 class Where(Function):
@@ -306,5 +321,5 @@ def maximum(a: Any, b: Any) -> Tensor:
 
 
 def minimum(a: Any, b: Any) -> Tensor:
-    """Elementwise minimum: min(a, b) = -max(-a, -b), so it shares maximum's gradient rule."""
-    return -maximum(-as_operand(a, "minimum"), -as_operand(b, "minimum"))
+    """Elementwise minimum of two tensors (or a tensor and a number), broadcasting."""
+    return Minimum.apply(as_operand(a, "minimum"), as_operand(b, "minimum"))

@@ -1,5 +1,5 @@
-"""Reductions over `axis` (None, an int or a tuple) with `keepdims`: sum, max, logsumexp as
-primitives; mean, var, min, softmax, log_softmax as composites of them.
+"""Reductions over `axis` (None, an int or a tuple) with `keepdims`: sum, max, min, logsumexp
+as primitives; mean, var, softmax, log_softmax as composites of them.
 
 Every backward first puts the reduced axes back as size-1 axes (`_unreduce`), then lets
 broadcasting spread the gradient over the elements that were reduced.
@@ -102,6 +102,18 @@ class Max(_Reduction):
         return (self._unreduce(grad) * constant(share.astype(grad.dtype), like=grad),)
 
 
+class Min(Max):
+    """min of a over axes.   The gradient goes to the minimal elements, split evenly between
+    ties: Max's backward, which finds the elements equal to the result. (Not -max(-a): that
+    is wrong for unsigned integers and the most negative integer, and fails on bools.)"""
+
+    __slots__ = ()
+    rule = "∂min(a)/∂aᵢ = 1/k for the k minimal elements, else 0"
+
+    def forward(self, a: Any) -> Any:
+        return a.min(axis=self.axes, keepdims=self.keepdims)
+
+
 class LogSumExp(_Reduction):
     """log Σ exp(a), computed as m + log Σ exp(a - m) with m = max(a): no overflow.
     d lse/da_i = exp(a_i - lse) = softmax(a)_i"""
@@ -196,8 +208,8 @@ def var(x: Tensor, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> 
 
 
 def amin(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """Minimum over `axis`: min(a) = -max(-a), so ties share the gradient as in max."""
-    return -Max.over(-x, axis, keepdims, op="min")
+    """Minimum over `axis`; ties share the gradient as in max."""
+    return Min.over(x, axis, keepdims)
 
 
 def log_softmax(x: Tensor, axis: Axis = -1, op: str = "log_softmax") -> Tensor:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from autograd_engine import Tensor
+from autograd_engine import Tensor, minimum
 from engine_strategies import (FAST, broadcastable_pairs, make_inputs, reduction_calls, seeds,
                                shapes)
 from op_catalogue import (BINARY_OPS, REDUCTIONS, UNARY_OPS, Op, Reduction, apply_reduction,
@@ -120,3 +120,32 @@ def test_zero_dimensional_results_are_numpy_scalars() -> None:
     assert out.shape == () and out.ndim == 0
     assert isinstance(out.data, np.floating)
     assert out.item() == 3.0 and isinstance(out.item(), float)
+
+
+@pytest.mark.parametrize("data", [np.array([0, 5, 200], np.uint8),
+                                  np.array([np.iinfo(np.int64).min, 0, 7], np.int64),
+                                  np.array([True, False, True]),
+                                  np.array([[3, 1], [0, 2]], np.uint16)])
+def test_min_and_minimum_of_integers_and_bools_match_numpy(data: np.ndarray) -> None:
+    """Computed as themselves, not as -max(-x), which wraps unsigned integers and INT64_MIN
+    and refuses bools."""
+    x = Tensor(data)
+    for axis in (None, 0):
+        out = x.min(axis=axis)
+        np.testing.assert_array_equal(out.data, data.min(axis=axis))
+        assert out.dtype == data.dtype
+    for other in (3, data[::-1].copy()):
+        out = minimum(x, other)
+        np.testing.assert_array_equal(out.data, np.minimum(data, other))
+        assert out.dtype == np.minimum(data, other).dtype
+
+
+def test_min_and_minimum_share_max_tie_rule() -> None:
+    x = Tensor([1.0, -3.0, -3.0, 0.0], requires_grad=True)
+    x.min().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.5, 0.5, 0.0])
+    a = Tensor([1.0, 2.0, 0.0], requires_grad=True)
+    b = Tensor([1.0, 1.0, 5.0], requires_grad=True)
+    minimum(a, b).sum().backward()
+    np.testing.assert_array_equal(a.grad.data, [0.5, 0.0, 1.0])
+    np.testing.assert_array_equal(b.grad.data, [0.5, 1.0, 0.0])
