@@ -112,7 +112,9 @@ class Pow(_Elementwise2):
 
     As in PyTorch, the base's gradient is 0 where b == 0 (even at a = 0, where b·a^(b-1) would
     be 0·inf), and the exponent's gradient is 0 where a == 0 and b >= 0 (where a^b·ln(a) would
-    be 0·(-inf))."""
+    be 0·(-inf)). The branch a `Where` discards there is computed from a base of 1 instead of
+    a (`_safe_base`), so that its derivatives stay finite too: else the zero gradient it gets
+    times an infinite derivative (0 · a^-2 at a = 0) would turn the next order into nan."""
 
     __slots__ = ()
     symbol = "**"
@@ -129,20 +131,33 @@ class Pow(_Elementwise2):
         grad_a = grad_b = None
         with np.errstate(divide="ignore", invalid="ignore"):  # the masked places only
             if self.needs(0):
-                zero_exponent = constant(b_values == 0, like=grad)
-                grad_a = grad * call(Where, zero_exponent, 0.0, b * a ** (b - 1))
+                zero_exponent = b_values == 0
+                base = _safe_base(a, zero_exponent, like=grad)
+                grad_a = grad * call(Where, constant(zero_exponent, like=grad), 0.0,
+                                     b * base ** (b - 1))
             if self.needs(1):
-                no_exponent_gradient = constant((a_values == 0) & (b_values >= 0), like=grad)
-                log_a = call(Log, a)
+                no_exponent_gradient = (a_values == 0) & (b_values >= 0)
                 if isinstance(a, (int, float)):
-                    log_a = float(log_a)  # a number base stays a (weak) Python number
-                grad_b = call(Where, no_exponent_gradient, 0.0, grad * out * log_a)
+                    log_a = float(np.log(a))  # a number base stays a (weak) Python number
+                else:
+                    log_a = call(Log, _safe_base(a, no_exponent_gradient, like=grad))
+                grad_b = call(Where, constant(no_exponent_gradient, like=grad), 0.0,
+                              grad * out * log_a)
         return grad_a, grad_b
 
     @property
     def label(self) -> str:
         exponent = self.inputs[1] if hasattr(self, "inputs") else None
         return f"** {exponent:g}" if isinstance(exponent, (int, float)) else "pow"
+
+
+def _safe_base(a: Any, masked: np.ndarray, like: Any) -> Any:
+    """`a` with 1 where `masked`, for a branch that a `Where` discards there (see Pow)."""
+    if not masked.any():
+        return a
+    from .elementwise import Where  # noqa: PLC0415  (elementwise imports this module)
+
+    return call(Where, constant(masked, like=like), 1.0, a)
 
 
 class MatMul(Function):
