@@ -34,6 +34,10 @@ class TensorMethods:
     def log(self) -> "Tensor":
         return ops.elementwise.Log.apply(self)
 
+    def log1p(self) -> "Tensor":
+        """ln(1 + x), exact where x is small (PyTorch's log1p)."""
+        return ops.elementwise.Log1p.apply(self)
+
     def sqrt(self) -> "Tensor":
         return ops.elementwise.Sqrt.apply(self)
 

@@ -1,4 +1,4 @@
-"""Elementwise primitives: exp, log, sqrt, abs, tanh, sigmoid, relu, leaky_relu, clip,
+"""Elementwise primitives: exp, log, log1p, sqrt, abs, tanh, sigmoid, relu, leaky_relu, clip,
 maximum, minimum, where.
 
 Masks such as `a > 0` are constants of the backward: they carry no gradient themselves, so the
@@ -53,6 +53,19 @@ class Log(Function):
 
     def backward(self, grad: Any, out: Any, a: Any) -> Grads:
         return (grad / a,)
+
+
+class Log1p(Function):
+    """ln(1 + a), exact for small a, where 1 + a would round a away.   d ln(1+a)/da = 1/(1+a)"""
+
+    __slots__ = ()
+    rule = "∂ln(1+a)/∂a = 1/(1+a)"
+
+    def forward(self, a: Any) -> Any:
+        return np.log1p(a)
+
+    def backward(self, grad: Any, out: Any, a: Any) -> Grads:
+        return (grad / (1 + a),)
 
 
 class Sqrt(Function):

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..function import Function, Grads, call, constant, values
 from ..tensor import Tensor, as_operand
-from .elementwise import Clip, Exp, Log, Maximum, Sigmoid
+from .elementwise import Clip, Exp, Log, Log1p, Maximum, Sigmoid
 from .reductions import LogSoftmax
 
 
@@ -103,6 +103,7 @@ class BinaryCrossEntropyWithLogits(Function):
 class BinaryCrossEntropy(Function):
     """The loss of probabilities p against targets y, elementwise
         -(y·log p + (1 - y)·log(1 - p)),  each log clamped at -100 as PyTorch does,
+    log(1 - p) as log1p(-p), which keeps the digits of a small p (as PyTorch does),
     then averaged ("mean"), summed ("sum") or kept ("none").
     d/dp = (p - y) / max(p(1 - p), ε)   (PyTorch's rule, ε its float32 1e-12: finite at 0 and 1)
     d/dy = log(1 - p) - log p               (the clamped logs)"""
@@ -118,7 +119,7 @@ class BinaryCrossEntropy(Function):
     def forward(self, p: Any, target: Any) -> Any:
         with np.errstate(divide="ignore"):  # log(0) = -inf, then clamped to -100
             log_p = np.maximum(np.log(p), self.LOG_FLOOR)
-            log_q = np.maximum(np.log(1 - p), self.LOG_FLOOR)
+            log_q = np.maximum(np.log1p(-p), self.LOG_FLOOR)
         return _reduce(-(target * log_p + (1 - target) * log_q), self.reduction)
 
     def backward(self, grad: Any, out: Any, p: Any, target: Any) -> Grads:
@@ -129,7 +130,7 @@ class BinaryCrossEntropy(Function):
             grad_p = grad * (p - target) / call(Maximum, p * (1 - p), self.EPSILON)
         if self.needs(1):
             with np.errstate(divide="ignore"):
-                log_p, log_q = call(Log, p), call(Log, 1 - p)
+                log_p, log_q = call(Log, p), call(Log1p, -p)
             grad_target = grad * (call(Clip, log_q, low=self.LOG_FLOOR, high=None)
                                   - call(Clip, log_p, low=self.LOG_FLOOR, high=None))
         return grad_p, grad_target

@@ -106,6 +106,7 @@ UNARY_OPS: list[Op] = [
     Op("neg", lambda a: -a, np.negative, (real,)),
     Op("exp", Tensor.exp, np.exp, (real,)),
     Op("log", Tensor.log, np.log, (positive,)),
+    Op("log1p", Tensor.log1p, np.log1p, (positive,)),
     Op("sqrt", Tensor.sqrt, np.sqrt, (positive,)),
     Op("abs", Tensor.abs, np.abs, (away_from_zero,)),
     Op("tanh", Tensor.tanh, np.tanh, (real,)),

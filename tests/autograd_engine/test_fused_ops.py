@@ -126,6 +126,20 @@ def test_bce_at_saturated_probabilities_follows_pytorch() -> None:
                                rtol=1e-15)
 
 
+def test_bce_keeps_the_digits_of_a_small_probability() -> None:
+    """log(1 - p) as log1p(-p): at p = 1e-13, 1 - p rounds, and the loss at y = 0 was
+    1.000310945e-13 instead of 1.00000000000005e-13. d/dy = log(1 - p) - log p uses the same
+    log1p (there log p dwarfs the error)."""
+    p = Tensor([1e-13, 1e-10], requires_grad=True)
+    y = Tensor([0.0, 0.0], requires_grad=True)
+    loss = binary_cross_entropy(p, y, "none")
+    np.testing.assert_allclose(loss.data, [1.00000000000005e-13, 1.00000000005e-10],
+                               rtol=1e-15)
+    loss.sum().backward()
+    np.testing.assert_allclose(y.grad.data, [-1e-13 - np.log(1e-13), -1e-10 - np.log(1e-10)],
+                               rtol=1e-15)
+
+
 @FAST
 @given(rows=st.integers(1, 5), classes=st.integers(1, 4),
        reduction=st.sampled_from(["mean", "sum", "none"]),
