@@ -284,18 +284,18 @@ class Tensor(TensorMethods):
                 "(as optimizer updates do).".format(op=symbol.rstrip("="))
             )
         value = values(other)
+        data = self.data
+        # A 0-d tensor holds an immutable numpy scalar: update a 0-d array copy of it instead,
+        # so that the same rules (shape, and no float result cast into an int) refuse the same.
+        target = data if isinstance(data, np.ndarray) else np.array(data)
         try:
-            if isinstance(self.data, np.ndarray):
-                ufunc(self.data, value, out=self.data)
-            else:  # a 0-d tensor holds an immutable numpy scalar: replace it, same shape only
-                result = ufunc(self.data, value)
-                if np.shape(result) != ():
-                    raise ValueError(f"shape {np.shape(result)} does not fit in shape ()")
-                self.data = self.data.dtype.type(result)
+            ufunc(target, value, out=target)
         except (TypeError, ValueError) as error:  # shapes that don't fit, or int /= float
             raise ValueError(f"in-place '{symbol}': cannot update a {self.dtype} tensor of shape "
                              f"{self.shape} with a value of shape {np.shape(value)} "
                              f"({type(error).__name__}: {error})") from None
+        if target is not data:
+            self.data = target[()]
         self.bump_version()
         return self
 

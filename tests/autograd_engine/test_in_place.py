@@ -5,6 +5,7 @@ raise instead of returning a wrong gradient."""
 from __future__ import annotations
 
 import operator
+import re
 from typing import Callable
 
 import numpy as np
@@ -34,6 +35,29 @@ def test_in_place_on_a_zero_dimensional_tensor() -> None:
     t += 1
     t *= 2
     assert t.item() == 5.0 and t.version == 2
+
+
+@pytest.mark.parametrize("shape", [(), (1,)])
+@pytest.mark.parametrize("symbol, value", [("*=", 2.7), ("/=", 2), ("+=", 0.5)])
+def test_in_place_float_result_into_an_integer_tensor_is_refused_at_any_shape(
+        shape: tuple, symbol: str, value: float) -> None:
+    """A 0-d integer tensor was silently truncated (Tensor(1) *= 2.7 gave 2, /= 2 gave 0);
+    it is refused as a 1-d one is, and left unchanged."""
+    t = Tensor(np.ones(shape, dtype=np.int64))
+    with pytest.raises(ValueError, match=rf"in-place '{re.escape(symbol)}': cannot update a "
+                                         rf"int64 tensor of shape {re.escape(str(shape))}"):
+        IN_PLACE[symbol][0](t, value)
+    assert t.data.tolist() == np.ones(shape).tolist() and t.version == 0
+    t = Tensor(np.ones(shape, dtype=np.int64))
+    t *= 3  # integer results fit
+    assert t.data.tolist() == np.full(shape, 3).tolist() and t.dtype == np.int64
+
+
+def test_in_place_on_a_zero_dimensional_tensor_refuses_a_larger_value() -> None:
+    t = Tensor(1.5)
+    with pytest.raises(ValueError, match=r"shape \(\) with a value of shape \(3,\)"):
+        t += np.ones(3)
+    assert t.item() == 1.5
 
 
 def test_in_place_keeps_float32() -> None:
