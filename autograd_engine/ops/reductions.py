@@ -201,10 +201,11 @@ def mean(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
 
 def var(x: Tensor, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     """Variance over `axis`, numpy's convention: divides by count - ddof (ddof=0 by default;
-    PyTorch's default is the unbiased ddof=1)."""
+    PyTorch's default is the unbiased ddof=1). With ddof >= count, by 0, not a negative count:
+    inf (nan for constant data), with numpy's divide-by-zero warning, as numpy and PyTorch."""
     axes = normalize_axis(axis, x.ndim, x.shape, "var")
     centered = x - mean(x, axes, keepdims=True)
-    return Sum.over(centered * centered, axes, keepdims) / (_count(x, axes) - ddof)
+    return Sum.over(centered * centered, axes, keepdims) / max(_count(x, axes) - ddof, 0)
 
 
 def amin(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:

@@ -115,6 +115,23 @@ def test_var_with_ddof_matches_numpy() -> None:
     np.testing.assert_allclose(Tensor(data).var(ddof=1).data, np.var(data, ddof=1), rtol=1e-14)
 
 
+@pytest.mark.parametrize("ddof", [3, 5])
+def test_var_with_ddof_at_least_the_count_is_infinite_as_in_numpy(ddof: int) -> None:
+    """Divided by max(count - ddof, 0), as numpy and PyTorch do: inf, not the -1.0 that
+    dividing by 3 - 5 gave. The gradient, 2(x - mean) / 0 less its mean (inf - inf), is
+    nan: not finite, as the value is (PyTorch gives [inf, nan, inf]), never the finite
+    gradient of the negative variance."""
+    data = np.array([1.0, 2.0, 3.0])
+    x = Tensor(data, requires_grad=True)
+    with pytest.warns(RuntimeWarning, match="divide by zero"):
+        out = x.var(ddof=ddof)
+    with pytest.warns(RuntimeWarning):
+        assert out.item() == np.var(data, ddof=ddof) == np.inf
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out.backward()
+    assert np.isnan(x.grad.data).all()
+
+
 def test_zero_dimensional_results_are_numpy_scalars() -> None:
     out = Tensor([1.0, 2.0]).sum()
     assert out.shape == () and out.ndim == 0
