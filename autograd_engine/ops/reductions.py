@@ -33,7 +33,12 @@ def _shift(a: Any, axes: Optional[tuple[int, ...]]) -> Any:
     is taken down the columns of a transposed copy, as numpy reduces such rows one at a time.
     The two routes can break a tie between -0.0 and 0.0 (or two nans) differently: a shift
     never shows it (a tie means two terms of 1 in the sum, so the result is not a zero, and a
-    nan peak becomes 0), but `max` itself would, so it keeps numpy's own route."""
+    nan peak becomes 0), but `max` itself would, so it keeps numpy's own route.
+
+    An empty array needs no shift (and numpy has no maximum of nothing): then 0, so that
+    logsumexp over an empty axis is log 0 = -inf and softmax of one is empty, as in PyTorch."""
+    if not a.size:
+        return 0
     if axes == (1,) and a.ndim == 2 and a.shape[1] <= _SHORT_ROW:
         peak = np.ascontiguousarray(a.T).max(axis=0)[:, None]
     else:
@@ -95,6 +100,13 @@ class Max(_Reduction):
 
     def forward(self, a: Any) -> Any:
         return a.max(axis=self.axes, keepdims=self.keepdims)
+
+    def explain_error(self, error: ValueError, arrays: list[Any]) -> ValueError:
+        over = "all axes" if self.axes is None else f"axis {', '.join(map(str, self.axes))}"
+        return ValueError(f"{self.name}: the {self.name}imum over {over} of a tensor of shape "
+                          f"{np.shape(arrays[0])} is the {self.name}imum of no numbers, which "
+                          "has no value; reduce over axes of nonzero size (PyTorch refuses "
+                          "this too)")
 
     def backward(self, grad: Any, out: Any, a: Any) -> Grads:
         is_max = values(a) == self._unreduce(values(out))

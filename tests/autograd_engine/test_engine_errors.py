@@ -119,6 +119,15 @@ def test_wrong_axis_message_names_the_op_the_user_called(name: str) -> None:
         WRONG_AXIS[name][0](Tensor(np.ones((2, 3))))
 
 
+@pytest.mark.parametrize("name, axis, over", [("max", 1, "axis 1"), ("min", 1, "axis 1"),
+                                              ("min", None, "all axes")])
+def test_max_and_min_over_an_empty_axis_say_so(name: str, axis: Any, over: str) -> None:
+    """Not numpy's 'zero-size array to reduction operation maximum' (even for min)."""
+    with pytest.raises(ValueError, match=rf"^{name}: the {name}imum over {over} of a tensor "
+                                         r"of shape \(2, 0\) is the \w+ of no numbers"):
+        getattr(Tensor(np.zeros((2, 0))), name)(axis=axis)
+
+
 def test_axis_of_the_wrong_type_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="axis"):
         Tensor(np.ones((2, 3))).sum(axis=1.5)

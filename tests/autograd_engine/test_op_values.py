@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from autograd_engine import Tensor, minimum
+from autograd_engine import Tensor, minimum, softmax
 from engine_strategies import (FAST, broadcastable_pairs, make_inputs, reduction_calls, seeds,
                                shapes)
 from op_catalogue import (BINARY_OPS, REDUCTIONS, UNARY_OPS, Op, Reduction, apply_reduction,
@@ -166,3 +166,19 @@ def test_min_and_minimum_share_max_tie_rule() -> None:
     minimum(a, b).sum().backward()
     np.testing.assert_array_equal(a.grad.data, [0.5, 0.0, 1.0])
     np.testing.assert_array_equal(b.grad.data, [0.5, 1.0, 0.0])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_logsumexp_and_softmax_over_an_empty_axis_follow_pytorch(dtype: type) -> None:
+    """logsumexp over an empty axis is log 0 = -inf; softmax and log_softmax of one are
+    empty; the gradients have the input's shape. (They crashed inside numpy's max.)"""
+    x = Tensor(np.zeros((2, 0), dtype), requires_grad=True)
+    lse = x.logsumexp(axis=1)
+    assert lse.data.tolist() == [-np.inf, -np.inf] and lse.dtype == dtype
+    assert x.logsumexp().item() == -np.inf
+    assert x.logsumexp(axis=0).shape == (0,)
+    for out in (lse, x.softmax(axis=1), x.log_softmax(axis=1), softmax(x, 0)):
+        assert out.shape == lse.shape or out.shape == (2, 0)
+        x.grad = None
+        out.sum().backward()
+        assert x.grad.shape == (2, 0) and x.grad.dtype == dtype
