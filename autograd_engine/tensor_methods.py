@@ -6,6 +6,7 @@ backward side by side); `Tensor` inherits them from `TensorMethods`.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
@@ -182,7 +183,10 @@ class TensorMethods:
             normalize_axis((end_dim,), self.ndim, self.shape, "flatten")[0]
         if start > end:
             raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
-        return self.reshape(self.shape[:start] + (-1,) + self.shape[end + 1:])
+        # The merged size itself, not -1, which numpy cannot infer when another axis is 0
+        # (an empty batch).
+        merged = math.prod(self.shape[start:end + 1])
+        return self.reshape(self.shape[:start] + (merged,) + self.shape[end + 1:])
 
     def __getitem__(self, index: Any) -> "Tensor":
         return ops.shape.getitem(self, index)

@@ -41,6 +41,7 @@ CASES: dict[str, tuple[tuple, Callable[[Tensor], Tensor], Callable[[np.ndarray],
     "flatten": ((2, 3, 4), lambda t: t.flatten(), lambda a: a.reshape(-1)),
     "flatten from 1": ((2, 3, 4), lambda t: t.flatten(1), lambda a: a.reshape(2, -1)),
     "flatten 0..1": ((2, 3, 4), lambda t: t.flatten(0, 1), lambda a: a.reshape(6, 4)),
+    "flatten empty batch": ((0, 3, 4), lambda t: t.flatten(1), lambda a: a.reshape(0, 12)),
     "sum_to": ((2, 3, 4), lambda t: t.sum_to((3, 1)),
                lambda a: a.sum(axis=0).sum(axis=1, keepdims=True)),
 }

@@ -87,6 +87,7 @@ def test_activation_formula_and_gradcheck(module: nn.Module, formula: callable) 
 def test_flatten_keeps_the_batch_axis() -> None:
     assert nn.Flatten()(np.zeros((2, 3, 4))).shape == (2, 12)
     assert nn.Flatten(0, 1)(np.zeros((2, 3, 4))).shape == (6, 4)
+    assert nn.Flatten()(np.zeros((0, 3, 4))).shape == (0, 12)  # an empty batch
 
 
 def test_dropout_is_inverted_train_only_and_seedable() -> None:
