@@ -8,6 +8,7 @@ Python's per-op overhead costs more than the arithmetic. Graphs show them as wha
 
 from __future__ import annotations
 
+import math
 from typing import Any, Optional
 
 import numpy as np
@@ -41,7 +42,9 @@ class Linear(Function):
     def backward(self, grad: Any, out: Any, x: Any, weight: Any, bias: Any = None) -> Grads:
         grad_x = grad @ weight if self.needs(0) else None
         if x.ndim != 2:  # fold batch axes: a (..., in) input is a (batch, in) matrix
-            grad, x = grad.reshape(-1, grad.shape[-1]), x.reshape(-1, x.shape[-1])
+            # (the batch size itself, not -1, which numpy cannot infer when in or out is 0)
+            batch = math.prod(x.shape[:-1])
+            grad, x = grad.reshape(batch, grad.shape[-1]), x.reshape(batch, x.shape[-1])
         grad_weight = grad.mT @ x if self.needs(1) else None
         grad_bias = grad.sum(axis=0) if bias is not None and self.needs(2) else None
         return grad_x, grad_weight, grad_bias

@@ -28,6 +28,24 @@ def test_linear_is_x_at_weight_transposed_plus_bias(x_shape: tuple, with_bias: b
     assert gradgradcheck(linear, inputs)
 
 
+@pytest.mark.parametrize("x_shape, weight_shape", [((2, 5, 0), (3, 0)), ((0,), (3, 0)),
+                                                   ((4,), (0, 4)), ((2, 5, 4), (0, 4)),
+                                                   ((0, 2, 4), (3, 4))])
+def test_linear_backward_with_a_size_zero_axis(x_shape: tuple, weight_shape: tuple) -> None:
+    """The batch axes are folded by their size, not -1, which numpy cannot infer when the
+    feature count is 0: d/dx = grad @ W, d/dW = gradᵀ @ x, d/db = Σ grad, zeros or empty."""
+    x = Tensor(np.ones(x_shape), requires_grad=True)
+    weight = Tensor(np.ones(weight_shape), requires_grad=True)
+    bias = Tensor(np.ones(weight_shape[0]), requires_grad=True)
+    out = linear(x, weight, bias)
+    assert out.shape == x_shape[:-1] + weight_shape[:1]
+    out.sum().backward()
+    batch = int(np.prod(x_shape[:-1]))
+    np.testing.assert_array_equal(x.grad.data, np.full(x_shape, weight_shape[0]))
+    np.testing.assert_array_equal(weight.grad.data, np.full(weight_shape, batch))
+    np.testing.assert_array_equal(bias.grad.data, np.full(weight_shape[0], batch))
+
+
 def test_linear_names_the_shapes_that_do_not_fit() -> None:
     with pytest.raises(ValueError, match=r"\(5, 2\).*\(4, 3\).*size 3"):
         linear(Tensor(np.ones((5, 2))), Tensor(np.ones((4, 3))))
