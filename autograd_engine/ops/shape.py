@@ -216,6 +216,8 @@ def getitem(x: Tensor, index: Any) -> Tensor:
         index = tuple(values(i) for i in index)
     elif isinstance(index, list):
         index = np.asarray(index)
+        if not index.size:  # an empty list selects nothing, as in numpy: not a float index
+            index = index.astype(np.intp)
     return GetItem.apply(x, index=index)
 
 
