@@ -35,6 +35,10 @@ class Linear(Function):
 
     def explain_error(self, error: ValueError, arrays: list[Any]) -> ValueError:
         x, weight = arrays[0], arrays[1]
+        if len(arrays) == 3 and np.shape(x)[-1:] == np.shape(weight)[-1:]:  # so the bias failed
+            return ValueError(f"linear: bias of shape {np.shape(arrays[2])} does not fit a "
+                              f"weight of shape {np.shape(weight)}: it must have shape "
+                              f"({np.shape(weight)[0]},) (out_features)")
         return ValueError(f"linear: input of shape {np.shape(x)} does not fit a weight of shape "
                           f"{np.shape(weight)}: the input's last axis must have size "
                           f"{np.shape(weight)[-1]} (in_features)")

@@ -3,6 +3,8 @@ their gradients pass gradcheck to second order."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -49,6 +51,15 @@ def test_linear_backward_with_a_size_zero_axis(x_shape: tuple, weight_shape: tup
 def test_linear_names_the_shapes_that_do_not_fit() -> None:
     with pytest.raises(ValueError, match=r"\(5, 2\).*\(4, 3\).*size 3"):
         linear(Tensor(np.ones((5, 2))), Tensor(np.ones((4, 3))))
+
+
+@pytest.mark.parametrize("bias_shape", [(4,), (2, 4, 3)])
+def test_linear_with_a_bias_of_the_wrong_shape_names_the_bias(bias_shape: tuple) -> None:
+    """It blamed the input: 'input of shape (4, 2) does not fit a weight of shape (3, 2)'."""
+    with pytest.raises(ValueError, match=rf"^linear: bias of shape {re.escape(str(bias_shape))}"
+                                         r" does not fit a weight of shape \(3, 2\): it must "
+                                         r"have shape \(3,\) \(out_features\)$"):
+        linear(Tensor(np.ones((4, 2))), Tensor(np.ones((3, 2))), Tensor(np.ones(bias_shape)))
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
