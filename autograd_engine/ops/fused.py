@@ -245,8 +245,10 @@ def _check_class_indices(classes: Any, shape: tuple[int, ...]) -> None:
                         f"dtype {classes.dtype} and shape {classes.shape}; convert with "
                         "y.astype(int), or pass class probabilities of shape (N, C)")
     if classes.shape != (n,):
+        one_hot = ("; for one-hot targets pass the class indices y.argmax(1), or float class "
+                   "probabilities to nn.CrossEntropyLoss") if classes.shape == shape else ""
         raise ValueError(f"cross_entropy: class targets must have shape ({n},) for logits of "
-                         f"shape {shape}, got shape {classes.shape}")
+                         f"shape {shape}, got shape {classes.shape}{one_hot}")
     bad = (classes < 0) | (classes >= count)
     if bad.any():
         where = np.flatnonzero(bad)

@@ -212,6 +212,9 @@ def test_cross_entropy_is_stable_and_one_node_that_takes_the_classes_as_an_opera
     (np.zeros((2, 3)), np.array([0, 3]), "class index 3 .*position 1.*in \\[0, 2\\]"),
     (np.zeros((2, 3)), np.array([0.0, 1.0]), "integers of shape \\(2,\\)"),
     (np.zeros((2, 3)), np.array([0, 1, 2]), "shape \\(2,\\) for logits of shape \\(2, 3\\)"),
+    (np.zeros((2, 3)), np.eye(3, dtype=int)[[0, 2]],
+     "got shape \\(2, 3\\); for one-hot targets pass the class indices y.argmax\\(1\\), or "
+     "float class probabilities to nn.CrossEntropyLoss$"),
     (np.zeros(3), np.array([0]), "shape \\(N, C\\)"),
 ])
 def test_cross_entropy_says_what_is_wrong_with_its_input(logits, target, message) -> None:
