@@ -7,6 +7,7 @@ second derivative of relu is 0 almost everywhere, as it should be.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any, Optional
 
 import numpy as np
@@ -196,6 +197,11 @@ class Clip(Function):
     def __init__(self, low: Optional[float], high: Optional[float]) -> None:
         if low is None and high is None:
             raise ValueError("clip: give at least one of low and high")
+        for name, bound in (("low", low), ("high", high)):
+            if bound is not None and not isinstance(bound, numbers.Real):
+                raise TypeError(f"clip: {name} must be a number or None, got "
+                                f"{type(bound).__name__}; for a bound per element (a Tensor "
+                                "or an array) use maximum(x, low) or minimum(x, high)")
         self.low, self.high = low, high
 
     def forward(self, a: Any) -> Any:

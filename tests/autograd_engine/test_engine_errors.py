@@ -220,6 +220,18 @@ def test_module_functions_refuse_non_numeric_operands() -> None:
             call()
 
 
+@pytest.mark.parametrize("kwargs, name, kind", [
+    ({"low": Tensor([0.0, 1.0])}, "low", "Tensor"), ({"high": "1"}, "high", "str"),
+    ({"low": 0.0, "high": np.array([1.0, 2.0])}, "high", "ndarray")])
+def test_clip_with_a_bound_that_is_not_a_number_says_which_and_what_to_use(
+        kwargs: dict, name: str, kind: str) -> None:
+    """Not an error from inside numpy: which bound, what it was, and what takes a tensor."""
+    with pytest.raises(TypeError, match=rf"^clip: {name} must be a number or None, got {kind}; "
+                                        r"for a bound per element .* use maximum\(x, low\)"):
+        Tensor([0.5, 2.0], requires_grad=True).clamp(**kwargs)
+    assert Tensor([0.5, 2.0]).clip(np.float32(1), 1.5).data.tolist() == [1.0, 1.5]
+
+
 # --- gradcheck ------------------------------------------------------------------------------
 
 class WrongSquare(Function):
