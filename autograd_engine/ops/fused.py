@@ -9,7 +9,7 @@ Python's per-op overhead costs more than the arithmetic. Graphs show them as wha
 from __future__ import annotations
 
 import math
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
@@ -54,11 +54,14 @@ class Linear(Function):
         return grad_x, grad_weight, grad_bias
 
 
-def linear(x: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
-    """The affine map of a Linear layer: x @ weight.T + bias (PyTorch's F.linear)."""
+def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
+    """The affine map of a Linear layer: x @ weight.T + bias (PyTorch's F.linear). Each
+    operand may be a Tensor, or numbers, a list or an array (a constant)."""
+    x = as_operand(x, "linear (input)", wrap_numbers=True)
+    weight = as_operand(weight, "linear (weight)", wrap_numbers=True)
     if bias is None:
-        return Linear.apply(as_operand(x, "linear", wrap_numbers=True), weight)
-    return Linear.apply(as_operand(x, "linear", wrap_numbers=True), weight, bias)
+        return Linear.apply(x, weight)
+    return Linear.apply(x, weight, as_operand(bias, "linear (bias)", wrap_numbers=True))
 
 
 def softplus(z: Any) -> Any:
@@ -202,13 +205,13 @@ def _reduce(loss: Any, reduction: str) -> Any:
 REDUCTIONS = ("mean", "sum", "none")
 
 
-def binary_cross_entropy(p: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+def binary_cross_entropy(p: Any, target: Any, reduction: str = "mean") -> Tensor:
     """PyTorch's F.binary_cross_entropy: probabilities and targets of the same shape."""
     return BinaryCrossEntropy.apply(*_loss_operands("binary_cross_entropy", p, target,
                                                     reduction), reduction=reduction)
 
 
-def binary_cross_entropy_with_logits(logits: Tensor, target: Any,
+def binary_cross_entropy_with_logits(logits: Any, target: Any,
                                      reduction: str = "mean") -> Tensor:
     """PyTorch's F.binary_cross_entropy_with_logits: logits and targets of the same shape."""
     return BinaryCrossEntropyWithLogits.apply(
@@ -216,7 +219,7 @@ def binary_cross_entropy_with_logits(logits: Tensor, target: Any,
         reduction=reduction)
 
 
-def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean",
+def cross_entropy(logits: Any, target: Any, reduction: str = "mean",
                   label_smoothing: float = 0.0) -> Tensor:
     """PyTorch's F.cross_entropy for class indices: logits (N, C), target integers (N,) in
     [0, C) (a Tensor or an array); one node. Class probabilities as targets are nn's
@@ -227,11 +230,11 @@ def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean",
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got "
                          f"{label_smoothing}")
-    logits = as_operand(logits, "cross_entropy", wrap_numbers=True)
+    logits = as_operand(logits, "cross_entropy (input)", wrap_numbers=True)
     if logits.ndim != 2:
         raise ValueError(f"cross_entropy: input must be logits of shape (N, C), got shape "
                          f"{logits.shape}; for one sample use x.reshape(1, -1)")
-    classes = as_operand(target, "cross_entropy", wrap_numbers=True)
+    classes = as_operand(target, "cross_entropy (target)", wrap_numbers=True)
     return CrossEntropy.apply(logits, classes, reduction=reduction,
                               label_smoothing=float(label_smoothing))
 
@@ -257,12 +260,14 @@ def _check_class_indices(classes: Any, shape: tuple[int, ...]) -> None:
                          f"classes; targets must be in [0, {count - 1}]")
 
 
-def _loss_operands(loss: str, input: Tensor, target: Any, reduction: str) -> tuple[Tensor, Any]:
-    """Check the reduction and that target (a Tensor, array or number list) has the input's
-    shape; silently broadcasting (N, 1) against (N,) would give an (N, N) loss."""
+def _loss_operands(loss: str, input: Any, target: Any, reduction: str) -> tuple[Tensor, Tensor]:
+    """Check the reduction and that target has the input's shape (each a Tensor, or numbers,
+    a list or an array: a constant); silently broadcasting (N, 1) against (N,) would give an
+    (N, N) loss."""
     if reduction not in REDUCTIONS:
         raise ValueError(f"{loss}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
-    target = as_operand(target, loss, wrap_numbers=True)
+    input = as_operand(input, f"{loss} (input)", wrap_numbers=True)
+    target = as_operand(target, f"{loss} (target)", wrap_numbers=True)
     if input.shape != target.shape:
         raise ValueError(f"{loss}: input of shape {input.shape} and target of shape "
                          f"{target.shape} must have the same shape")

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..function import Function, Grads, call, constant, values
 from ..shapes import Axis, keepdims_shape, normalize_axis, sum_to_axes
-from ..tensor import Tensor
+from ..tensor import Tensor, as_operand
 from .elementwise import Exp, exp_flushing_underflow
 from .shape import BroadcastTo
 
@@ -225,11 +225,13 @@ def amin(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
     return Min.over(x, axis, keepdims)
 
 
-def log_softmax(x: Tensor, axis: Axis = -1, op: str = "log_softmax") -> Tensor:
-    """log softmax(x) over `axis` (stable; see LogSoftmax)."""
+def log_softmax(x: Any, axis: Axis = -1, op: str = "log_softmax") -> Tensor:
+    """log softmax(x) over `axis` (stable; see LogSoftmax). x: a Tensor, or numbers, a list
+    or an array (a constant)."""
+    x = as_operand(x, op, wrap_numbers=True)
     return LogSoftmax.apply(x, axes=normalize_axis(axis, x.ndim, x.shape, op))
 
 
-def softmax(x: Tensor, axis: Axis = -1) -> Tensor:
+def softmax(x: Any, axis: Axis = -1) -> Tensor:
     """softmax(x) = exp(log_softmax(x)): every exponent is <= 0, so nothing overflows."""
     return log_softmax(x, axis, op="softmax").exp()

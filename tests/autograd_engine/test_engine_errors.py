@@ -10,9 +10,10 @@ from typing import Any, Callable
 import numpy as np
 import pytest
 
-from autograd_engine import (Function, GradcheckError, Tensor, concatenate, gradcheck,
-                             gradgradcheck, log_softmax, maximum, minimum, no_grad, softmax,
-                             stack, where)
+from autograd_engine import (Function, GradcheckError, Tensor, binary_cross_entropy,
+                             binary_cross_entropy_with_logits, concatenate, cross_entropy,
+                             gradcheck, gradgradcheck, linear, log_softmax, maximum, minimum,
+                             no_grad, softmax, stack, where)
 
 
 def shape_text(shape: tuple) -> str:
@@ -230,6 +231,38 @@ def test_clip_with_a_bound_that_is_not_a_number_says_which_and_what_to_use(
                                         r"for a bound per element .* use maximum\(x, low\)"):
         Tensor([0.5, 2.0], requires_grad=True).clamp(**kwargs)
     assert Tensor([0.5, 2.0]).clip(np.float32(1), 1.5).data.tolist() == [1.0, 1.5]
+
+
+#: Each public function, the name its errors give its first operand, and good other operands.
+PUBLIC_FUNCTIONS = [
+    ("softmax", softmax, []), ("log_softmax", log_softmax, []),
+    ("linear (input)", linear, [Tensor([[1.0, 2.0]])]),
+    ("binary_cross_entropy (input)", binary_cross_entropy, [[[1.0, 0.0]]]),
+    ("binary_cross_entropy_with_logits (input)", binary_cross_entropy_with_logits,
+     [[[1, 0]]]),
+    ("cross_entropy (input)", cross_entropy, [[0]]), ("maximum", maximum, [[[1.0, 0.0]]])]
+
+
+@pytest.mark.parametrize("name, function, others", PUBLIC_FUNCTIONS,
+                         ids=[case[0] for case in PUBLIC_FUNCTIONS])
+def test_module_functions_take_lists_as_constants_and_name_a_bad_first_operand(
+        name: str, function: Callable, others: list) -> None:
+    """Each takes what the operators take (softmax([1., 2.]) and
+    binary_cross_entropy_with_logits([.5], [1]) were AttributeErrors)."""
+    first = [[0.25, 0.5]]
+    np.testing.assert_array_equal(function(first, *others).data,
+                                  function(Tensor(first), *others).data)
+    with pytest.raises(TypeError, match=rf"^{re.escape(name)}: expected a Tensor, a number or "
+                                        "a numeric array, got str"):
+        function("ab", *others)
+
+
+def test_linear_names_a_bad_weight_or_bias() -> None:
+    x = Tensor([[1.0, 2.0]])
+    assert linear(x, [[1.0, 1.0]], [0.5]).data.tolist() == [[3.5]]
+    for bad, name in (({"weight": "w"}, "weight"), ({"weight": x, "bias": "b"}, "bias")):
+        with pytest.raises(TypeError, match=rf"^linear \({name}\): expected"):
+            linear(x, **bad)
 
 
 # --- gradcheck ------------------------------------------------------------------------------
