@@ -77,7 +77,10 @@ class Mul(_Elementwise2):
 
 
 class Div(_Elementwise2):
-    """a / b.   d(a/b)/da = 1/b,   d(a/b)/db = -a/b² = -(a/b)/b"""
+    """a / b.   d(a/b)/da = 1/b,   d(a/b)/db = -a/b² = -(a/b)/b
+
+    The second as -grad·(a/b)/b, PyTorch's order: -(grad/b)·(a/b) would be inf·0 = nan at
+    a = 0 with a denormal b (1/b overflows), where the gradient is -0."""
 
     __slots__ = ()
     symbol = "/"
@@ -88,9 +91,8 @@ class Div(_Elementwise2):
         return a / b
 
     def backward(self, grad: Any, out: Any, a: Any, b: Any) -> Grads:
-        grad_over_b = grad / b
-        return (grad_over_b if self.needs(0) else None,
-                -grad_over_b * out if self.needs(1) else None)
+        return (grad / b if self.needs(0) else None,
+                -grad * out / b if self.needs(1) else None)
 
 
 class Neg(Function):

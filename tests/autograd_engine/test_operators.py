@@ -91,6 +91,19 @@ def test_exponent_gradient_is_zero_where_the_base_is_zero() -> None:
     assert b.grad.item() == pytest.approx(4 * np.log(2.0), rel=1e-14)
 
 
+def test_divisor_gradient_at_a_zero_numerator_and_a_denormal_divisor_is_zero() -> None:
+    """d(a/b)/db = -grad·(a/b)/b: -0.0 at a = 0, b = 5e-324 (as PyTorch), not the nan of
+    -(grad/b)·(a/b) = -inf·0; d/da = 1/b overflows to inf, as in PyTorch."""
+    a = Tensor([0.0, 3.0], requires_grad=True)
+    b = Tensor([5e-324, 2.0], requires_grad=True)
+    with np.errstate(over="ignore"):
+        (a / b).sum().backward()
+    assert b.grad.data.tolist() == [0.0, -0.75] and np.signbit(b.grad.data[0])
+    assert a.grad.data.tolist() == [np.inf, 0.5]
+    assert gradcheck(lambda a, b: a / b, [Tensor([0.0, 3.0], requires_grad=True),
+                                          Tensor([0.5, -2.0], requires_grad=True)])
+
+
 def test_pow_graph_records_the_number_exponent() -> None:
     x = Tensor(3.0, requires_grad=True)
     y = x**2
