@@ -43,12 +43,12 @@ def is_anomaly_enabled() -> bool:
     return state.detect_anomaly
 
 
-def _as_mode(mode: Any, switch: str) -> bool:
-    """`mode` as a bool; anything else is an error, as in PyTorch (a string such as "no" is
-    true to Python and would switch the wrong way)."""
-    if not isinstance(mode, (bool, np.bool_)):
-        raise TypeError(f"{switch}: mode must be True or False, got {mode!r}")
-    return bool(mode)
+def as_bool(value: Any, what: str) -> bool:
+    """A switch given by the user, as a bool; anything else is an error, as in PyTorch (a
+    string such as "no" is true to Python and would switch the wrong way)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{what} must be True or False, got {value!r}")
+    return bool(value)
 
 
 class _SwitchContext:
@@ -139,7 +139,7 @@ class set_grad_enabled(_SwitchContext):
     at once; in a `with` block (or as a decorator) the previous mode comes back afterwards."""
 
     def __init__(self, mode: bool) -> None:
-        super().__init__("grad_enabled", _as_mode(mode, "set_grad_enabled"))
+        super().__init__("grad_enabled", as_bool(mode, "set_grad_enabled: mode"))
         self._previous.append(state.grad_enabled)
         state.grad_enabled = self._value
 
@@ -156,7 +156,7 @@ class detect_anomaly(_SwitchContext):
     op and the line of user code that created it. Costs a stack look-up per op: debug only."""
 
     def __init__(self, mode: bool = True) -> None:
-        super().__init__("detect_anomaly", _as_mode(mode, "detect_anomaly"))
+        super().__init__("detect_anomaly", as_bool(mode, "detect_anomaly: mode"))
 
     def __exit__(self, *exc_info: object) -> None:
         super().__exit__(*exc_info)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 
 import numpy as np
 
-from .grad_mode import state
+from .grad_mode import as_bool, state
 from .shapes import Shape
 from .tensor_methods import TensorMethods
 
@@ -145,6 +145,7 @@ class Tensor(TensorMethods):
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Set requires_grad in place (only floating tensors may need a gradient)."""
+        requires_grad = as_bool(requires_grad, "requires_grad_: requires_grad")
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(
                 f"Only floating-point tensors can require gradients, got dtype {self.dtype}. "
@@ -156,7 +157,7 @@ class Tensor(TensorMethods):
             raise RuntimeError("requires_grad_() on a value computed inside a compiled step "
                                "(compile traces it as an op): create the tensor that needs a "
                                "gradient outside step_fn, as a parameter")
-        self.requires_grad = bool(requires_grad)
+        self.requires_grad = requires_grad
         return self
 
     # --- gradients ----------------------------------------------------------------------------
@@ -310,6 +311,9 @@ class Tensor(TensorMethods):
 
     def __itruediv__(self, other: Any) -> "Tensor":
         return self._in_place(other, np.true_divide, "/=")
+
+    def __ipow__(self, other: Any) -> "Tensor":  # in place, as in PyTorch (not a rebinding)
+        return self._in_place(other, np.power, "**=")
 
     # --- comparisons: boolean tensors that carry no gradient ----------------------------------
 

@@ -201,6 +201,16 @@ def test_sum_to_takes_a_length_as_a_shape_as_reshape_does() -> None:
     assert x.sum_to(5).data.tolist() == [3.0] * 5
 
 
+@pytest.mark.parametrize("flag", ["no", 1, None])
+def test_requires_grad_takes_only_true_or_false(flag: Any) -> None:
+    """"no" is true to Python: it would turn gradients on."""
+    x = Tensor([1.0])
+    with pytest.raises(TypeError, match="requires_grad_: requires_grad must be True or False"):
+        x.requires_grad_(flag)
+    assert not x.requires_grad
+    assert x.requires_grad_(np.bool_(True)).requires_grad is True
+
+
 def test_integer_tensors_work_without_grad() -> None:
     t = Tensor([1, 2, 3])
     assert t.dtype.kind == "i" and (t * 2).data.tolist() == [2, 4, 6]

@@ -1,4 +1,4 @@
-"""In-place `+= -= *= /=`: they change `.data` and bump `version`, only where no graph is
+"""In-place `+= -= *= /= **=`: they change `.data` and bump `version`, only where no graph is
 being recorded; and a value saved for backward that was changed in place makes backward
 raise instead of returning a wrong gradient."""
 
@@ -14,7 +14,8 @@ import pytest
 from autograd_engine import Tensor, concatenate, maximum, no_grad, where
 
 IN_PLACE = {"+=": (operator.iadd, np.add), "-=": (operator.isub, np.subtract),
-            "*=": (operator.imul, np.multiply), "/=": (operator.itruediv, np.divide)}
+            "*=": (operator.imul, np.multiply), "/=": (operator.itruediv, np.divide),
+            "**=": (operator.ipow, np.power)}  # in place as in PyTorch, not a new tensor
 
 
 @pytest.mark.parametrize("symbol", IN_PLACE)
