@@ -35,6 +35,9 @@ class Linear(Function):
 
     def explain_error(self, error: ValueError, arrays: list[Any]) -> ValueError:
         x, weight = arrays[0], arrays[1]
+        if np.ndim(weight) not in (1, 2):
+            return ValueError(f"linear: weight must have shape (out_features, in_features), "
+                              f"got shape {np.shape(weight)}")
         if len(arrays) == 3 and np.shape(x)[-1:] == np.shape(weight)[-1:]:  # so the bias failed
             return ValueError(f"linear: bias of shape {np.shape(arrays[2])} does not fit a "
                               f"weight of shape {np.shape(weight)}: it must have shape "
@@ -246,7 +249,8 @@ def _check_class_indices(classes: Any, shape: tuple[int, ...]) -> None:
     if classes.dtype.kind not in "iu":
         raise TypeError(f"cross_entropy: class targets must be integers of shape ({n},), got "
                         f"dtype {classes.dtype} and shape {classes.shape}; convert with "
-                        "y.astype(int), or pass class probabilities of shape (N, C)")
+                        "y.astype(int), or pass class probabilities of shape (N, C) to "
+                        "nn.CrossEntropyLoss")
     if classes.shape != (n,):
         one_hot = ("; for one-hot targets pass the class indices y.argmax(1), or float class "
                    "probabilities to nn.CrossEntropyLoss") if classes.shape == shape else ""

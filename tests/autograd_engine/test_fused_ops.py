@@ -51,6 +51,9 @@ def test_linear_backward_with_a_size_zero_axis(x_shape: tuple, weight_shape: tup
 def test_linear_names_the_shapes_that_do_not_fit() -> None:
     with pytest.raises(ValueError, match=r"\(5, 2\).*\(4, 3\).*size 3"):
         linear(Tensor(np.ones((5, 2))), Tensor(np.ones((4, 3))))
+    with pytest.raises(ValueError, match=r"weight must have shape \(out_features, in_features"
+                                         r"\), got shape \(\)"):  # was an IndexError
+        linear(Tensor(np.ones((5, 2))), Tensor(2.0))
 
 
 @pytest.mark.parametrize("bias_shape", [(4,), (2, 4, 3)])
