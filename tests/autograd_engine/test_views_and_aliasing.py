@@ -46,6 +46,17 @@ def test_a_copy_made_by_indexing_has_its_own_version() -> None:
     np.testing.assert_array_equal(a.grad.data, [1.0, 2.0, 3.0])
 
 
+def test_a_row_is_a_view_and_one_element_its_own_value_as_the_readme_says() -> None:
+    x = Tensor(np.ones((2, 2)))
+    row = x[0]
+    row += 5
+    assert x.data.tolist() == [[6.0, 6.0], [1.0, 1.0]] and x.version == 1
+    v = Tensor([1.0, 2.0])
+    element = v[0]
+    element += 10
+    assert v.data.tolist() == [1.0, 2.0] and v.version == 0 and element.item() == 11.0
+
+
 def test_numpy_operands_are_copied() -> None:
     w = np.array([1.0, 2.0])
     x = Tensor([1.0, 2.0], requires_grad=True)
