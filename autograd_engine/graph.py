@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable, Optional, Sequence
 import numpy as np
 
 from .function import call, values
-from .grad_mode import set_grad_enabled, state
+from .grad_mode import as_bool, set_grad_enabled, state
 from .ops.reductions import SumTo
 from .tensor import Tensor
 
@@ -95,6 +95,8 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any], retain_graph
     `on_step` wants to see Tensors)."""
     if state.trace is not None and not inspect:  # (viz's read-only pass changes nothing)
         state.trace.refuse_backward()
+    create_graph = as_bool(create_graph, "create_graph")  # "no" would be true
+    retain_graph = as_bool(retain_graph, "retain_graph")
     on_arrays = not create_graph and on_step is None
     grads: dict[Tensor, Any] = {}
     for root, gradient in zip(roots, gradients):
@@ -110,7 +112,7 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any], retain_graph
     on_the_way = _leading_to(order, wanted) if wanted else None
     # Formulas on arrays record nothing whatever the grad mode; on Tensors the mode decides
     # whether the backward itself is recorded (create_graph).
-    with nullcontext() if on_arrays else set_grad_enabled(bool(create_graph)):
+    with nullcontext() if on_arrays else set_grad_enabled(create_graph):
         for node in order:
             grad = grads.pop(node, None)
             if grad is None:

@@ -28,11 +28,11 @@ class Graph:
         self.scene = scene
         self.node_count = node_count
 
-    def render(self, path: Union[str, Path], timeout: float = DEFAULT_TIMEOUT) -> Path:
+    def render(self, path: Union[str, Path], timeout: Optional[float] = DEFAULT_TIMEOUT) -> Path:
         """Write the picture to `path` (`.svg` or `.png`) and return the path."""
         return render_file(self.source, path, timeout, self.node_count)
 
-    def svg(self, timeout: float = DEFAULT_TIMEOUT) -> str:
+    def svg(self, timeout: Optional[float] = DEFAULT_TIMEOUT) -> str:
         """The picture as SVG text (for embedding in HTML)."""
         return render_bytes(self.source, "svg", timeout, self.node_count).decode("utf-8")
 

@@ -7,6 +7,7 @@ to spot vanishing gradients) and `plot_weights` (a histogram per parameter).
 
 from __future__ import annotations
 
+import numbers
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
@@ -171,7 +172,7 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, path: PathLike,
                          f"N >= 1, got shape {X.shape}")
     if len(y) != len(X):
         raise ValueError(f"plot_decision_boundary: y has {len(y)} labels for {len(X)} points")
-    if threshold is not None and not isinstance(threshold, (int, float, np.number)):
+    if threshold is not None and not isinstance(threshold, numbers.Real):
         raise TypeError(f"plot_decision_boundary: threshold must be a number or None, got "
                         f"{type(threshold).__name__}")
     margin = 0.1 * (X.max(axis=0) - X.min(axis=0)) + 1e-9

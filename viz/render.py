@@ -7,14 +7,13 @@ subprocess with a timeout, so a graph too big to lay out is an error, never a ha
 
 from __future__ import annotations
 
+import numbers
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Optional, Union
-
-import numpy as np
 
 #: Output formats a render understands (taken from the file suffix).
 FORMATS = ("svg", "png")
@@ -56,14 +55,17 @@ def format_of(path: Union[str, Path]) -> str:
     return suffix
 
 
-def render_bytes(source: str, fmt: str, timeout: float = DEFAULT_TIMEOUT,
+def render_bytes(source: str, fmt: str, timeout: Optional[float] = DEFAULT_TIMEOUT,
                  node_count: Optional[int] = None) -> bytes:
     """Lay out `source` (DOT) and return the picture in `fmt` (svg or png)."""
     if fmt not in FORMATS:
         raise ValueError(f"render: format must be one of {FORMATS}, got {fmt!r}")
-    if (isinstance(timeout, bool) or not isinstance(timeout, (int, float, np.number))
-            or not timeout > 0):
-        raise ValueError(f"render: timeout must be a number of seconds > 0, got {timeout!r}")
+    if timeout is not None:  # None: no limit, as for subprocess
+        if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):
+            raise TypeError(f"render: timeout must be a number of seconds (or None for no "
+                            f"limit), got {type(timeout).__name__}")
+        if not timeout > 0:
+            raise ValueError(f"render: timeout must be > 0 seconds, got {timeout!r}")
     renderer = find_renderer()
     if renderer is None:
         raise RenderError(_NO_RENDERER)
@@ -83,7 +85,7 @@ def render_bytes(source: str, fmt: str, timeout: float = DEFAULT_TIMEOUT,
     return done.stdout
 
 
-def render_file(source: str, path: Union[str, Path], timeout: float = DEFAULT_TIMEOUT,
+def render_file(source: str, path: Union[str, Path], timeout: Optional[float] = DEFAULT_TIMEOUT,
                 node_count: Optional[int] = None) -> Path:
     """Write the picture of `source` to `path` (format from its suffix) and return the path.
 

@@ -79,8 +79,9 @@ class Mul(_Elementwise2):
 class Div(_Elementwise2):
     """a / b.   d(a/b)/da = 1/b,   d(a/b)/db = -a/b² = -(a/b)/b
 
-    The second as -grad·(a/b)/b, PyTorch's order: -(grad/b)·(a/b) would be inf·0 = nan at
-    a = 0 with a denormal b (1/b overflows), where the gradient is -0."""
+    The second as -grad·((a/b)/b), PyTorch's order: -(grad/b)·(a/b) would be inf·0 = nan at
+    a = 0 with a denormal b (1/b overflows), where the gradient is -0, and (-grad·(a/b))/b
+    overflows or underflows where the gradient itself does not (grad 1e100, a/b 1e250)."""
 
     __slots__ = ()
     symbol = "/"
@@ -92,7 +93,7 @@ class Div(_Elementwise2):
 
     def backward(self, grad: Any, out: Any, a: Any, b: Any) -> Grads:
         return (grad / b if self.needs(0) else None,
-                -grad * out / b if self.needs(1) else None)
+                -grad * (out / b) if self.needs(1) else None)
 
 
 class Neg(Function):

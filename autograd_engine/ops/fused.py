@@ -83,16 +83,16 @@ class BinaryCrossEntropyWithLogits(Function):
     then averaged ("mean"), summed ("sum") or kept ("none"). Stable at logits of ±1000.
     d/dz = (σ(z) - y) · r,   d/dy = -z · r,   with r = 1/n for "mean", else 1"""
 
-    __slots__ = ("reduction", "softplus")
+    __slots__ = ("reduction", "softplus_z")
     rule = "∂/∂z = σ(z) − y,  ∂/∂y = −z  (÷ n for the mean)"
-    saved_by_forward = ("softplus",)
+    saved_by_forward = ("softplus_z",)
 
     def __init__(self, reduction: str) -> None:
         self.reduction = reduction
 
     def forward(self, logits: Any, target: Any) -> Any:
-        self.softplus = softplus(logits)
-        return _reduce(self.softplus - logits * target, self.reduction)
+        self.softplus_z = softplus(logits)
+        return _reduce(self.softplus_z - logits * target, self.reduction)
 
     def backward(self, grad: Any, out: Any, logits: Any, target: Any) -> Grads:
         if self.reduction == "mean":
@@ -103,7 +103,7 @@ class BinaryCrossEntropyWithLogits(Function):
             # exact as sigmoid's five ufuncs. Recorded (create_graph), σ is computed again
             # from the logits, so that its graph reaches them.
             sigmoid = (call(Sigmoid, logits) if isinstance(logits, Tensor)
-                       else -np.expm1(-self.softplus))
+                       else -np.expm1(-self.softplus_z))
             grad_logits = (sigmoid - target) * grad
         grad_target = -logits * grad if self.needs(1) else None
         return grad_logits, grad_target

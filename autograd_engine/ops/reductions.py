@@ -103,10 +103,9 @@ class Max(_Reduction):
 
     def explain_error(self, error: ValueError, arrays: list[Any]) -> ValueError:
         over = "all axes" if self.axes is None else f"axis {', '.join(map(str, self.axes))}"
-        return ValueError(f"{self.name}: the {self.name}imum over {over} of a tensor of shape "
-                          f"{np.shape(arrays[0])} is the {self.name}imum of no numbers, which "
-                          "has no value; reduce over axes of nonzero size (PyTorch refuses "
-                          "this too)")
+        return ValueError(f"{self.name}: over {over}, a tensor of shape {np.shape(arrays[0])} "
+                          f"has no numbers to take the {self.name} of; reduce over axes of "
+                          "nonzero size (PyTorch refuses this too)")
 
     def backward(self, grad: Any, out: Any, a: Any) -> Grads:
         is_max = values(a) == self._unreduce(values(out))

@@ -103,6 +103,16 @@ def test_a_grad_set_by_hand_must_be_a_tensor_of_the_right_shape(create_graph: bo
     assert x.grad.data.tolist() == [[4.0, 4.0], [4.0, 4.0]]
 
 
+@pytest.mark.parametrize("flags, name", [({"create_graph": "no"}, "create_graph"),
+                                         ({"retain_graph": 1}, "retain_graph")])
+def test_backward_switches_take_only_true_or_false(flags: dict, name: str) -> None:
+    """create_graph="no" is true to Python: it would record the backward."""
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match=f"{name} must be True or False"):
+        (x * x).sum().backward(**flags)
+    assert x.grad is None
+
+
 def test_only_leaves_keep_grad_unless_retain_grad() -> None:
     x = Tensor([1.0, 2.0], requires_grad=True)
     constant = Tensor([3.0, 4.0])

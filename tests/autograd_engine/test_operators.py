@@ -92,7 +92,7 @@ def test_exponent_gradient_is_zero_where_the_base_is_zero() -> None:
 
 
 def test_divisor_gradient_at_a_zero_numerator_and_a_denormal_divisor_is_zero() -> None:
-    """d(a/b)/db = -grad·(a/b)/b: -0.0 at a = 0, b = 5e-324 (as PyTorch), not the nan of
+    """d(a/b)/db = -grad·((a/b)/b): -0.0 at a = 0, b = 5e-324 (as PyTorch), not the nan of
     -(grad/b)·(a/b) = -inf·0; d/da = 1/b overflows to inf, as in PyTorch."""
     a = Tensor([0.0, 3.0], requires_grad=True)
     b = Tensor([5e-324, 2.0], requires_grad=True)
@@ -102,6 +102,16 @@ def test_divisor_gradient_at_a_zero_numerator_and_a_denormal_divisor_is_zero() -
     assert a.grad.data.tolist() == [np.inf, 0.5]
     assert gradcheck(lambda a, b: a / b, [Tensor([0.0, 3.0], requires_grad=True),
                                           Tensor([0.5, -2.0], requires_grad=True)])
+
+
+def test_divisor_gradient_neither_overflows_nor_underflows_before_the_end() -> None:
+    """(a/b)/b first, then times -grad, as PyTorch orders it: (-grad·(a/b))/b would be -inf
+    for grad 1e100, a/b 1e250, and -0.0 for grad 1e-200, a/b 1e-200, b 1e-100 (torch 2.13:
+    -1e300 and -1e-300)."""
+    a = Tensor([1e300, 1e-300], requires_grad=True)
+    b = Tensor([1e50, 1e-100], requires_grad=True)
+    (a / b).backward(Tensor([1e100, 1e-200]))
+    np.testing.assert_allclose(b.grad.data, [-1e300, -1e-300], rtol=1e-15)
 
 
 def test_pow_graph_records_the_number_exponent() -> None:
