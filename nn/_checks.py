@@ -18,12 +18,24 @@ def is_whole_number(value: Any, minimum: int) -> bool:
             and value >= minimum)
 
 
+def as_scalar(value: Any) -> Any:
+    """A numpy scalar or a 0-d numeric array as the Python number it holds; anything else as
+    it is. nn.load gives every saved number back as a 0-d array (a scheduler's step_size of
+    3 as array(3)), and a number taken from an array is a numpy scalar: both stand for the
+    number itself."""
+    if isinstance(value, np.generic) or (isinstance(value, np.ndarray) and value.ndim == 0
+                                         and value.dtype.kind in "biuf"):
+        return value.item()  # np.True_ becomes True, which is then refused as a number
+    return value
+
+
 def whole_number(value: Any, what: str, minimum: Optional[int] = 1,
                  allow_none: bool = False) -> Optional[int]:
     """`value` as an int, if it is a whole number of at least `minimum` (None: any); else a
     ValueError naming `what`. 2.5 or "3" are refused rather than silently rounded or parsed."""
     if value is None and allow_none:
         return None
+    value = as_scalar(value)
     if not is_whole_number(value, -math.inf if minimum is None else minimum):
         kind = _KINDS.get(minimum, f"an integer >= {minimum}")
         raise ValueError(f"{what} must be {kind}{' or None' if allow_none else ''}, got "
@@ -35,7 +47,8 @@ def real_number(value: Any, what: str, low: float = -math.inf, high: float = mat
                 low_open: bool = False, high_open: bool = False) -> float:
     """`value` as a float, if it is a finite real number (not a bool, a string or an array)
     within [low, high], an end excluded when `*_open`; else a TypeError or ValueError naming
-    `what` and the range."""
+    `what` and the range. A numpy scalar or 0-d array counts as the number it holds."""
+    value = as_scalar(value)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{what} must be a number, got {type(value).__name__} {value!r:.40}")
     too_low = value <= low if low_open else value < low

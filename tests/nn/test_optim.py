@@ -291,6 +291,53 @@ def test_scheduler_state_dict_resumes() -> None:
     assert "optimizer" not in state
 
 
+@pytest.mark.parametrize("make", [
+    lambda opt: nn.optim.StepLR(opt, step_size=3, gamma=0.5),
+    lambda opt: nn.optim.LinearLR(opt, start_factor=0.5, end_factor=1.0, total_iters=4),
+    lambda opt: nn.optim.CosineAnnealingLR(opt, T_max=5, eta_min=0.01),
+])
+def test_a_scheduler_state_saved_to_a_file_resumes(make, tmp_path) -> None:
+    """nn.load gives each saved number back as a 0-d array (step_size as array(3)), which
+    the checks refused as 'not an integer' or 'not a number'."""
+    optimizer = nn.optim.SGD([nn.Parameter([0.0])], lr=1.0)
+    scheduler = make(optimizer)
+    for _ in range(2):
+        scheduler.step()
+    nn.save(scheduler.state_dict(), tmp_path / "scheduler.npz")
+    fresh_optimizer = nn.optim.SGD([nn.Parameter([0.0])], lr=1.0)
+    fresh = make(fresh_optimizer)
+    fresh_optimizer.load_state_dict(optimizer.state_dict())
+    fresh.load_state_dict(dict(nn.load(tmp_path / "scheduler.npz")))
+    assert type(fresh.last_epoch) is int
+    for _ in range(6):
+        scheduler.step()
+        fresh.step()
+        assert fresh_optimizer.param_groups[0]["lr"] == optimizer.param_groups[0]["lr"]
+
+
+def test_numpy_scalars_and_0d_arrays_are_numbers_but_not_bools_or_text() -> None:
+    trained = []
+    for lr in (0.5, np.array(0.5), np.float32(0.5)):
+        p = nn.Parameter([1.0, 2.0])
+        optimizer = nn.optim.Adam([p], lr=lr)
+        p.grad = Tensor([1.0, -1.0])
+        optimizer.step()
+        trained.append(p.data.tolist())
+    assert trained[0] == trained[1] == trained[2]
+    assert nn.optim.StepLR(optimizer, step_size=np.array(3)).step_size == 3
+    refused = [
+        (lambda: nn.optim.SGD([p], lr=np.array(True)), TypeError, "lr must be a number, got bool"),
+        (lambda: nn.optim.SGD([p], lr=np.array([0.1])), TypeError, "got ndarray"),
+        (lambda: nn.optim.SGD([p], lr=np.array(np.inf)), ValueError, "got inf"),
+        (lambda: nn.optim.StepLR(optimizer, step_size=np.array(2.7)), ValueError, "got 2.7"),
+        (lambda: nn.optim.StepLR(optimizer, step_size=np.str_("3")), ValueError, "got '3'"),
+        (lambda: nn.optim.StepLR(optimizer, step_size=np.bool_(True)), ValueError, "got True"),
+    ]
+    for make, error, message in refused:
+        with pytest.raises(error, match=message):
+            make()
+
+
 def test_linear_lr_decays_like_micrograds_demo() -> None:
     optimizer = nn.optim.SGD([nn.Parameter([0.0])], lr=1.0)
     scheduler = nn.optim.LinearLR(optimizer, start_factor=1.0, end_factor=0.1, total_iters=100)
