@@ -77,8 +77,9 @@ class Optimizer:
 
     def _check(self, group: Mapping[str, Any]) -> None:
         """Validate a group's hyperparameters (subclasses add their own): each a finite
-        number, so lr='a' or lr=None fails here, naming it, not at the first step()."""
-        self._check_numbers(group, ("lr", "weight_decay"))
+        number, so lr='a' or lr=None fails here, naming it, not at the first step(). A
+        subclass's defaults need not have either (an optimizer with lr alone)."""
+        self._check_numbers(group, [name for name in ("lr", "weight_decay") if name in group])
 
     def _check_numbers(self, group: Mapping[str, Any], names: Iterable[str]) -> None:
         """The settings `names` of `group` must be finite numbers >= 0."""

@@ -236,6 +236,24 @@ def test_settings_of_the_wrong_type_name_the_argument(make, error, message) -> N
         make([nn.Parameter([1.0])])
 
 
+def test_a_subclass_needs_only_the_settings_it_uses() -> None:
+    """A custom optimizer without weight_decay failed with KeyError: 'weight_decay'."""
+    class Plain(nn.optim.Optimizer):
+        def __init__(self, params, lr: float = 0.1) -> None:
+            super().__init__(params, dict(lr=lr))
+
+        def _update(self, param, grad, state, group) -> None:
+            param -= group["lr"] * grad
+
+    p = nn.Parameter([1.0])
+    optimizer = Plain([p])
+    p.grad = Tensor([1.0])
+    optimizer.step()
+    assert p.data.tolist() == [0.9]
+    with pytest.raises(ValueError, match="Plain: lr must be a finite number >= 0, got -1"):
+        Plain([p], lr=-1)
+
+
 def test_only_leaf_tensors_that_need_grad_are_accepted() -> None:
     with pytest.raises(TypeError, match="requires_grad=True"):
         nn.optim.Adam([Tensor([1.0])])
