@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from typing import Any, Mapping, Optional
 
 import numpy as np
 
@@ -43,6 +43,15 @@ class Adam(Optimizer):
         for i, beta in enumerate(betas):
             real_number(beta, f"{name}: betas[{i}]", low=0, high=1, high_open=True)
         self._check_numbers(group, ("eps",))
+
+    def _torch_flags(self) -> dict[str, Optional[tuple[bool, str]]]:
+        other = "Adam" if self.decoupled_weight_decay else "AdamW"
+        return {**super()._torch_flags(),
+                "amsgrad": (False, f"{type(self).__name__} has no AMSGrad variant"),
+                # PyTorch's Adam(decoupled_weight_decay=True) is its AdamW
+                "decoupled_weight_decay": (self.decoupled_weight_decay,
+                                           f"that is {other}'s weight decay: load it into "
+                                           f"nn.optim.{other}")}
 
     def _state_names(self, group: Mapping[str, Any]) -> set[str]:
         return {"step", "exp_avg", "exp_avg_sq"}

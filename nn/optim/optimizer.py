@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import copy
 import numbers
-from typing import Any, Iterable, Mapping, Union
+from typing import Any, Iterable, Mapping, Optional, Union
 
 import numpy as np
 
 from autograd_engine import Tensor, no_grad
 
-from .._checks import real_number
+from .._checks import as_scalar, real_number
 
 
 ParamsArg = Union[Iterable[Tensor], Iterable[Mapping[str, Any]]]
@@ -192,6 +192,8 @@ class Optimizer:
                                 "from another kind of optimizer?)")
             for name, value in saved.items():
                 is_count = name in self.COUNTS
+                if is_count:  # PyTorch's step is a tensor: converted, a 0-d array
+                    value = as_scalar(value)
                 if not isinstance(value, numbers.Number if is_count else np.ndarray):
                     kind = type(value)
                     problems.append(f"parameter {i} {name}: expected "
@@ -202,8 +204,8 @@ class Optimizer:
                                     f"{value.shape}")
         if problems:
             raise ValueError(f"{type(self).__name__}.load_state_dict: " + "; ".join(problems))
-        self.state = {by_index[i]: {k: (np.array(v, dtype=by_index[i].dtype)
-                                        if isinstance(v, np.ndarray) else v)
+        self.state = {by_index[i]: {k: (as_scalar(v) if k in self.COUNTS
+                                        else np.array(v, dtype=by_index[i].dtype))
                                     for k, v in saved.items()}
                       for i, saved in state_dict["state"].items()}
         for loaded, mine in zip(settings, self.param_groups):
@@ -211,22 +213,39 @@ class Optimizer:
 
     def _loaded_settings(self, groups: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
         """Each saved group's settings over this optimizer's own, checked as the constructor
-        checks them (a saved lr of -5 is no more valid than a given one)."""
+        checks them (a saved lr of -5 is no more valid than a given one). PyTorch's settings
+        that this optimizer has none for are dropped where they change nothing here."""
         name, kind = f"{type(self).__name__}.load_state_dict", type(self).__name__
+        flags = {k: v for k, v in self._torch_flags().items() if k not in self.defaults}
         settings = []
         for saved, mine in zip(groups, self.param_groups):
             loaded = {k: v for k, v in saved.items() if k != "params"}
-            unknown = set(loaded) - set(self.defaults) - {"initial_lr"}
+            unknown = set(loaded) - set(self.defaults) - set(flags) - {"initial_lr"}
             if unknown:
                 missing = sorted(set(self.defaults) - set(loaded))
                 raise ValueError(f"{name}: the saved settings {sorted(unknown)} are not "
                                  f"{kind}'s" + (f" and it lacks {missing}" if missing else "")
                                  + f": it was saved from another kind of optimizer ({kind} has "
                                  f"{sorted(self.defaults)})")
+            for flag in sorted(set(flags) & set(loaded)):
+                value, needed = loaded.pop(flag), flags[flag]
+                # np.bool_ too (== alone would take 0 for False, and fail on an array)
+                if needed and not (isinstance(value, (bool, np.bool_)) and value == needed[0]):
+                    raise ValueError(f"{name}: the saved {flag}={value!r} is not supported; "
+                                     f"{needed[1]}")
             loaded = {**{k: v for k, v in mine.items() if k != "params"}, **loaded}
             self._check(loaded)
             settings.append(loaded)
         return settings
+
+    def _torch_flags(self) -> dict[str, Optional[tuple[bool, str]]]:
+        """Settings of torch.optim's that this optimizer has none for, which a state dict
+        saved by PyTorch carries. None for a switch of how PyTorch computes (a loop or one
+        kernel over the tensors, CUDA graphs), never of what: any value loads. Else the one
+        value under which PyTorch's update is this one's, and what to do instead."""
+        return {"foreach": None, "fused": None, "capturable": None,
+                "maximize": (False, "nn's optimizers minimise: negate the loss instead"),
+                "differentiable": (False, "nn never records an optimizer step in a graph")}
 
     def _state_names(self, group: Mapping[str, Any]) -> set[str]:
         """The entries of a parameter's state once it has been stepped with `group`'s

@@ -195,6 +195,86 @@ def test_load_state_dict_checks_settings_and_state_entries_before_changing_anyth
     assert not adam.state and not plain.state
 
 
+# torch.optim state dicts as PyTorch 2.13 writes them, the tensors converted with .numpy()
+# (pasted here so no test needs torch): each optimizer made with the settings shown and
+# stepped once from p = [1, 2] with the gradient [0.5, -0.5]; then p after that step, and
+# after a second step with the same gradient
+TORCH_FLAGS = {"maximize": False, "foreach": None, "differentiable": False}
+ADAM_FLAGS = {**TORCH_FLAGS, "amsgrad": False, "capturable": False, "fused": None}
+ADAM_STATE = {"step": np.array(1.0, dtype=np.float32),
+              "exp_avg": np.array([0.04999999999999999, -0.04999999999999999]),
+              "exp_avg_sq": np.array([0.0002500000000000002, 0.0002500000000000002])}
+FROM_TORCH = {
+    "SGD": (lambda p: nn.optim.SGD(p, lr=0.5),
+            {"lr": 0.1, "momentum": 0.9, "dampening": 0, "weight_decay": 0, "nesterov": False,
+             **TORCH_FLAGS, "fused": None},
+            {"momentum_buffer": np.array([0.5, -0.5])}, [0.95, 2.05], [0.855, 2.145]),
+    "Adam": (lambda p: nn.optim.Adam(p, lr=0.5),
+             {"lr": 0.1, "betas": (0.9, 0.999), "eps": 1e-08, "weight_decay": 0, **ADAM_FLAGS,
+              "decoupled_weight_decay": False},
+             ADAM_STATE, [0.900000002, 2.099999998], [0.8000000040000006, 2.1999999959999994]),
+    "AdamW": (lambda p: nn.optim.AdamW(p, lr=0.5),
+              {"lr": 0.1, "betas": (0.9, 0.999), "eps": 1e-08, "weight_decay": 0.01,
+               **ADAM_FLAGS, "decoupled_weight_decay": True},
+              ADAM_STATE, [0.899000002, 2.097999998], [0.7981010039980005, 2.1959019960019996]),
+    "RMSprop": (lambda p: nn.optim.RMSprop(p, lr=0.5),
+                {"lr": 0.1, "momentum": 0.5, "alpha": 0.99, "eps": 1e-08, "centered": True,
+                 "weight_decay": 0, **TORCH_FLAGS, "capturable": False},
+                {"step": np.array(1.0, dtype=np.float32),
+                 "square_avg": np.array([0.0025000000000000022, 0.0025000000000000022]),
+                 "momentum_buffer": np.array([10.050376132390502, -10.050376132390502]),
+                 "grad_avg": np.array([0.0050000000000000044, -0.0050000000000000044])},
+                [-0.0050376132390502655, 3.0050376132390504],
+                [-1.2235979385360107, 4.2235979385360105]),
+}
+
+
+def torch_state_dict(name: str, **changes) -> dict:
+    _, group, state, _, _ = FROM_TORCH[name]
+    return {"state": {0: copy.deepcopy(state)},
+            "param_groups": [{**group, **changes, "params": [0]}]}
+
+
+@pytest.mark.parametrize("name", FROM_TORCH)
+def test_a_torch_optimizer_state_dict_loads_and_carries_on_as_torch_did(name: str) -> None:
+    """They were refused: "the saved settings ['amsgrad', 'capturable', ...] are not Adam's"."""
+    make, _, _, after_one, after_two = FROM_TORCH[name]
+    p = nn.Parameter(after_one)
+    optimizer = make([p])
+    optimizer.load_state_dict(torch_state_dict(name))
+    assert "maximize" not in optimizer.param_groups[0] and optimizer.param_groups[0]["lr"] == 0.1
+    p.grad = Tensor([0.5, -0.5])
+    optimizer.step()
+    np.testing.assert_allclose(p.data, after_two, rtol=1e-14)
+
+
+@pytest.mark.parametrize("name, changes, message", [
+    ("Adam", {"amsgrad": True}, "the saved amsgrad=True is not supported; Adam has no AMSGrad"),
+    ("SGD", {"maximize": True}, "maximize=True is not supported; nn's optimizers minimise"),
+    ("RMSprop", {"differentiable": True}, "differentiable=True is not supported"),
+    ("AdamW", {"decoupled_weight_decay": False},
+     "decoupled_weight_decay=False is not supported; that is Adam's weight decay: load it "
+     "into nn.optim.Adam"),
+    ("Adam", {"foreach": True, "fused": True, "capturable": True, "decoupled_weight_decay": True},
+     "that is AdamW's weight decay: load it into nn.optim.AdamW"),
+])
+def test_a_torch_setting_that_would_change_the_update_is_refused_by_name(name, changes,
+                                                                         message) -> None:
+    optimizer = FROM_TORCH[name][0]([nn.Parameter([1.0, 2.0])])
+    with pytest.raises(ValueError, match=message):
+        optimizer.load_state_dict(torch_state_dict(name, **changes))
+    assert optimizer.param_groups[0]["lr"] == 0.5 and not optimizer.state
+    # how PyTorch computed (a loop, a fused kernel, CUDA graphs) is no such setting
+    optimizer.load_state_dict(torch_state_dict(name, foreach=True, fused=True))
+
+
+def test_torch_settings_do_not_hide_another_kind_of_optimizer() -> None:
+    adam = nn.optim.Adam([nn.Parameter([1.0, 2.0])])
+    with pytest.raises(ValueError, match=r"settings \['dampening', 'momentum', 'nesterov'\] are "
+                                         "not Adam's and it lacks"):
+        adam.load_state_dict(torch_state_dict("SGD"))
+
+
 def test_parameter_groups_have_their_own_settings() -> None:
     a, b = nn.Parameter([1.0]), nn.Parameter([1.0])
     optimizer = nn.optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1)
