@@ -29,6 +29,18 @@ def as_scalar(value: Any) -> Any:
     return value
 
 
+def from_objects(array: np.ndarray) -> np.ndarray:
+    """An object array (a pandas column of Python numbers, say) with the dtype numpy gives
+    its items on their own: int64 for ints, float64 for floats, text for strings. Any other
+    array, or items with no common type (None among numbers), comes back as it is."""
+    if array.dtype != object:
+        return array
+    try:
+        return np.array(array.tolist())
+    except (TypeError, ValueError):  # ragged rows, say
+        return array
+
+
 def whole_number(value: Any, what: str, minimum: Optional[int] = 1,
                  allow_none: bool = False) -> Optional[int]:
     """`value` as an int, if it is a whole number of at least `minimum` (None: any); else a

@@ -6,10 +6,13 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
+from ._checks import from_objects
+
 
 def as_labels(values: Any, what: str) -> np.ndarray:
-    """One label per sample, as an array of shape (N,); `what` names it in the error."""
-    array = np.asarray(getattr(values, "data", values))
+    """One label per sample, as an array of shape (N,); `what` names it in the error. An
+    object array of numbers becomes numbers, which compare with labels of any other dtype."""
+    array = from_objects(np.asarray(getattr(values, "data", values)))
     if array.ndim == 2 and array.shape[1] == 1:  # a column of labels, as (N, 1) targets give
         array = array[:, 0]
     if array.ndim != 1:

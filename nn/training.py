@@ -5,6 +5,7 @@ clear stop when the loss turns nan."""
 from __future__ import annotations
 
 import math
+import numbers
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence, Union
@@ -13,7 +14,7 @@ import numpy as np
 
 from autograd_engine import Tensor, no_grad
 
-from ._checks import check_finite, whole_number
+from ._checks import check_finite, from_objects, whole_number
 from ._random import manual_seed
 from .data import batches
 from .losses import CrossEntropyLoss, gives_labels
@@ -217,9 +218,17 @@ def _samples(X: Any, y: Any, dtype: np.dtype, what: str) -> tuple[np.ndarray, np
     ("fit: ", "fit: validation ") starts the error."""
     X = _inputs(X, dtype, f"{what}X")
     y = np.asarray(y)
-    if y.dtype == object or y.ndim == 0:
+    if y.ndim == 0:
         raise TypeError(f"{what}y must be an array of targets, one per sample, got "
-                        f"{type(y.item() if y.ndim == 0 else y).__name__}")
+                        f"{type(y.item()).__name__}")
+    if y.dtype == object:  # a pandas column of 0/1, say: numbers, in the dtype they have
+        items, y = y.ravel().tolist(), from_objects(y)
+        if y.dtype.kind not in "biuf":
+            odd = next((item for item in items if not isinstance(item, numbers.Real)), items[0])
+            raise TypeError(f"{what}y has dtype object and holds {type(odd).__name__} "
+                            f"{odd!r:.40}, not a number; pass numeric targets "
+                            "(y.astype(float)), or for text labels class indices: "
+                            "np.unique(y, return_inverse=True)[1]")
     if len(X) != len(y):
         raise ValueError(f"{what}X has {len(X)} samples but y has {len(y)}")
     if len(X) == 0:

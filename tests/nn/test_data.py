@@ -90,6 +90,10 @@ def test_accuracy_refuses_labels_that_could_never_match() -> None:
                                          r"0.2\].*threshold probabilities first"):
         nn.metrics.accuracy([1.0, 0.0], [0.9, 0.2])
     assert nn.metrics.accuracy([1.0, 0.0], np.array([True, True])) == 0.5  # all labels
+    assert nn.metrics.accuracy(np.array([1, 0], dtype=object), np.array([1, 1])) == 0.5
+    assert nn.metrics.accuracy(np.array(["a", "b"], dtype=object), ["a", "a"]) == 0.5
+    with pytest.raises(TypeError, match="y_true holds text but y_pred numbers"):
+        nn.metrics.accuracy(np.array(["1", "0"], dtype=object), [1, 0])
 
 
 @pytest.mark.parametrize("true, pred, names", [

@@ -75,6 +75,25 @@ def test_soft_targets_between_a_binary_losss_labels_train_without_accuracy() -> 
     assert len(history["loss"]) == 2
 
 
+def test_labels_in_an_object_array_of_numbers_train_as_numbers() -> None:
+    """A pandas object column of 0/1 was refused: 'y must be an array of targets ... got
+    ndarray'."""
+    histories, evaluations = [], []
+    for labels in (Y, Y.astype(object), np.array(Y.tolist(), dtype=object).reshape(-1, 1)):
+        model, optimizer = model_and_optimizer()
+        histories.append(nn.fit(model, X, labels, nn.BCEWithLogitsLoss(), optimizer, epochs=2,
+                                validation=(X, labels), progress=False, seed=0).train)
+        evaluations.append(nn.evaluate(model, X, labels, nn.BCEWithLogitsLoss()))
+    assert histories[0] == histories[1] == histories[2]
+    assert evaluations[0] == evaluations[1] == evaluations[2]
+    model, optimizer = model_and_optimizer()
+    for labels, found in [(np.array(["no", "yes"] * 32, dtype=object), "str 'no'"),
+                          (np.array([0, None] * 32, dtype=object), "NoneType None")]:
+        with pytest.raises(TypeError, match=f"fit: y has dtype object and holds {found}, not a "
+                                            r"number; pass numeric targets \(y.astype"):
+            nn.fit(model, X, labels, nn.BCEWithLogitsLoss(), optimizer, 1, progress=False)
+
+
 def test_the_checks_before_training_run_no_model_and_no_user_metric() -> None:
     """A model that mixes the samples of its full batch, and a metric that needs both
     classes: fit checks without calling either on a slice of the data."""
