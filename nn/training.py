@@ -292,17 +292,24 @@ def _check_binary_labels(loss_fn: Module, y: np.ndarray, metrics: Sequence[Metri
         return
     found = np.unique(y)
     low, high = labels
-    if np.isin(found, labels).all() or (found.min() >= low and found.max() <= high
-                                        and "accuracy" not in metrics):
+    whole = (found == found.round()).all()
+    between = found.min() >= low and found.max() <= high
+    if np.isin(found, labels).all() or (between and "accuracy" not in metrics):
         return
+    if between and not whole:
+        soft = found[found != found.round()][:3].tolist()
+        raise ValueError(f"{caller}: y holds soft targets such as {soft}, between {low} and "
+                         f"{high}, which accuracy (the default metric) cannot score: it counts "
+                         f"{low}/{high} labels. To train on soft targets, pass metrics=() (or "
+                         "metrics=[f] with your own f(y_true, y_pred))")
     if set(found.tolist()) == {-1, 1}:
         hint = "use (y + 1) / 2, or HingeLoss for ±1 labels"
-    elif len(found) == 2 and (found == found.round()).all():
+    elif len(found) == 2 and whole:
         hint = f"map them with np.where(y == {found[1].item()!r}, {high}, {low})"
-    elif (found == found.round()).all():
+    elif whole:
         hint = "for more than two classes use CrossEntropyLoss with one output per class"
     else:
-        hint = "accuracy needs whole labels: pass metrics=() to train on soft targets"
+        hint = f"soft targets must lie between {low} and {high}"
     raise ValueError(f"{caller}: labels {found[:10].tolist()} are not {low}/{high}, which "
                      f"{type(loss_fn).__name__} needs: {hint}")
 

@@ -53,7 +53,11 @@ def test_mistakes_that_would_train_nothing_or_waste_an_epoch_fail_before_any_upd
     (nn.BCEWithLogitsLoss(), Y + 1, (), r"labels \[1, 2\] are not 0/1.*np.where\(y == 2, 1, 0\)"),
     (nn.BCELoss(), np.arange(64) % 3, (), "more than two classes use CrossEntropyLoss"),
     (nn.HingeLoss(), Y, ("accuracy",), r"not -1/1, which HingeLoss.*np.where\(y == 1, 1, -1\)"),
-    (nn.BCEWithLogitsLoss(), Y * 0.8, ("accuracy",), "pass metrics=\\(\\) to train on soft"),
+    (nn.BCEWithLogitsLoss(), Y * 0.8, ("accuracy",),
+     r"y holds soft targets such as \[0.8\], between 0 and 1, which accuracy \(the default "
+     r"metric\) cannot score: it counts 0/1 labels. To train on soft targets, pass metrics=\(\)"),
+    (nn.BCELoss(), Y * 1.5, (), r"labels \[0.0, 1.5\] are not 0/1.*soft targets must lie between "
+                               "0 and 1"),
 ])
 def test_labels_a_binary_loss_cannot_read_fail_before_any_update(
         loss_fn: nn.Module, labels: np.ndarray, metrics: tuple, message: str) -> None:
@@ -69,6 +73,8 @@ def test_labels_a_binary_loss_cannot_read_fail_before_any_update(
 
 
 def test_soft_targets_between_a_binary_losss_labels_train_without_accuracy() -> None:
+    """With fit's default metrics=("accuracy",) they are refused (see above), by design: an
+    accuracy of soft targets would mean nothing. The error says to pass metrics=()."""
     model, optimizer = model_and_optimizer()
     history = nn.fit(model, X, Y * 0.8 + 0.1, nn.BCEWithLogitsLoss(), optimizer, epochs=2,
                      metrics=(), progress=False)
