@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Union
 
 import numpy as np
 
 from ._checks import whole_number
+
+#: What a `generator` argument may be: numpy's Generator, or its legacy RandomState (a
+#: RandomState(0) in older code), since nn draws only with methods both have (uniform,
+#: normal, random, shuffle).
+RandomGenerator = Union[np.random.Generator, np.random.RandomState]
 
 _default = np.random.default_rng()
 
@@ -19,11 +24,11 @@ def manual_seed(seed: int) -> np.random.Generator:
     return _default
 
 
-def resolve(generator: Optional[np.random.Generator]) -> np.random.Generator:
+def resolve(generator: Optional[RandomGenerator]) -> RandomGenerator:
     """The generator to draw from: the one passed in, else the shared default."""
     if generator is None:
         return _default
-    if not isinstance(generator, np.random.Generator):
+    if not isinstance(generator, (np.random.Generator, np.random.RandomState)):
         raise TypeError(f"generator must be a numpy.random.Generator (np.random.default_rng("
-                        f"seed)), got {type(generator).__name__}")
+                        f"seed)) or RandomState, got {type(generator).__name__}")
     return generator

@@ -9,13 +9,13 @@ from typing import Any, Iterator, Optional
 import numpy as np
 
 from ._checks import check_finite, real_number, whole_number
-from ._random import resolve
+from ._random import RandomGenerator, resolve
 
 DATASETS = ("breast-cancer", "digits", "moons")
 
 
 def batches(X: Any, y: Any, batch_size: Optional[int] = None, shuffle: bool = True,
-            generator: Optional[np.random.Generator] = None, seed: Optional[int] = None
+            generator: Optional[RandomGenerator] = None, seed: Optional[int] = None
             ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield (X_batch, y_batch) pairs covering every row once; the last batch may be smaller.
 

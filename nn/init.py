@@ -1,9 +1,10 @@
 """Weight initialisation, in place, with PyTorch's names and formulas.
 
 Every function fills a Tensor's data in place (under `no_grad`, as PyTorch does) and returns
-the tensor. Randomness comes from `generator` (a `numpy.random.Generator`) when given, else
-from the shared generator that `nn.manual_seed(seed)` (also `nn.init.manual_seed`) seeds: seed
-once at the top of a script and every layer and Dropout mask repeats exactly.
+the tensor. Randomness comes from `generator` (a `numpy.random.Generator`, or a legacy
+`RandomState`) when given, else from the shared generator that `nn.manual_seed(seed)` (also
+`nn.init.manual_seed`) seeds: seed once at the top of a script and every layer and Dropout
+mask repeats exactly.
 
 Fan-in and fan-out of a weight of shape (out, in, *kernel) are `in * prod(kernel)` and
 `out * prod(kernel)`, PyTorch's convention, so the same scheme gives the same scale here
@@ -19,14 +20,14 @@ import numpy as np
 
 from autograd_engine import Tensor, no_grad
 
-from ._random import manual_seed, resolve
+from ._random import RandomGenerator, manual_seed, resolve
 from .parameter import copy_into
 
 __all__ = ["calculate_gain", "constant_", "kaiming_normal_", "kaiming_uniform_", "manual_seed",
            "naive_", "normal_", "ones_", "uniform_", "xavier_normal_", "xavier_uniform_",
            "zeros_"]
 
-Generator = Optional[np.random.Generator]
+Generator = Optional[RandomGenerator]
 
 
 def calculate_gain(nonlinearity: str, param: Optional[float] = None) -> float:
@@ -64,7 +65,7 @@ def _fan(tensor: Tensor, mode: str, caller: str) -> int:
     return fan_in if mode == "fan_in" else fan_out
 
 
-def _fill(tensor: Tensor, draw: Callable[[np.random.Generator, tuple], np.ndarray],
+def _fill(tensor: Tensor, draw: Callable[[RandomGenerator, tuple], np.ndarray],
           generator: Generator) -> Tensor:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"init functions fill a Tensor in place, got {type(tensor).__name__}")

@@ -15,7 +15,7 @@ from autograd_engine import Tensor, linear
 
 from . import init
 from ._checks import real_number, whole_number
-from ._random import resolve
+from ._random import RandomGenerator, resolve
 from .module import Module
 from .parameter import Parameter
 
@@ -43,7 +43,7 @@ class Linear(Module):
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
-                 dtype: Any = None, generator: Optional[np.random.Generator] = None) -> None:
+                 dtype: Any = None, generator: Optional[RandomGenerator] = None) -> None:
         super().__init__()
         for name, value in (("in_features", in_features), ("out_features", out_features)):
             whole_number(value, f"Linear: {name}")
@@ -138,7 +138,7 @@ class Dropout(Module):
     survivors are scaled by 1/(1-p), so evaluation mode needs no rescaling and passes x
     through unchanged. Masks come from `generator`, else from the `nn.manual_seed` one."""
 
-    def __init__(self, p: float = 0.5, generator: Optional[np.random.Generator] = None) -> None:
+    def __init__(self, p: float = 0.5, generator: Optional[RandomGenerator] = None) -> None:
         super().__init__()
         self.p = real_number(p, "Dropout: p", low=0, high=1)
         self.generator = generator

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping, Optional, Sequence
 
-import numpy as np
-
 from autograd_engine import Tensor
 
 from . import init as initializers
 from ._checks import whole_number
+from ._random import RandomGenerator
 from .layers import LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh
 from .module import Module
 
@@ -49,7 +48,7 @@ class MLP(Module):
 
     def __init__(self, sizes: Sequence[int], activation: Optional[str] = "relu",
                  output_activation: Optional[str] = None, dtype: Any = None,
-                 generator: Optional[np.random.Generator] = None, init: str = "pytorch") -> None:
+                 generator: Optional[RandomGenerator] = None, init: str = "pytorch") -> None:
         super().__init__()
         if isinstance(sizes, (str, Mapping)) or not hasattr(sizes, "__iter__"):
             raise TypeError(f"MLP: sizes must be a list of layer sizes such as [30, 16, 1], "
@@ -64,7 +63,7 @@ class MLP(Module):
         self._build(sizes, activations, init, dtype, generator)
 
     def _build(self, sizes: list[int], activations: list[Optional[str]], scheme: str,
-               dtype: Any, generator: Optional[np.random.Generator]) -> None:
+               dtype: Any, generator: Optional[RandomGenerator]) -> None:
         if scheme not in INIT_SCHEMES:
             raise ValueError(f"MLP: unknown init {scheme!r}; use one of {', '.join(INIT_SCHEMES)}")
         self.layers = Sequential()
@@ -85,7 +84,7 @@ class MLP(Module):
 
     @classmethod
     def from_architecture(cls, architecture: Sequence[Mapping[str, Any]], init: str = "pytorch",
-                          dtype: Any = None, generator: Optional[np.random.Generator] = None
+                          dtype: Any = None, generator: Optional[RandomGenerator] = None
                           ) -> "MLP":
         """Build from the from-scratch list of layer dicts:
 
@@ -141,7 +140,7 @@ def _check_size(size: Any, what: str) -> None:
 
 
 def _initialise(linear: Linear, scheme: str, activation: Optional[str],
-                generator: Optional[np.random.Generator]) -> None:
+                generator: Optional[RandomGenerator]) -> None:
     """Re-initialise a Linear with a named scheme; Kaiming's gain follows the activation."""
     if scheme == "pytorch":
         return

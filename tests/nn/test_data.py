@@ -22,6 +22,22 @@ def test_batches_cover_every_row_once_and_are_seeded() -> None:
     np.testing.assert_array_equal(whole, X)
 
 
+def test_a_legacy_random_state_shuffles_as_it_did() -> None:
+    """batches(..., generator=np.random.RandomState(0)) was refused with a TypeError; nn draws
+    only with methods a RandomState has too, in init and Dropout as well."""
+    X, y = np.arange(10)[:, None] * 1.0, np.arange(10)
+    legacy = np.random.RandomState(0)
+    rows = np.concatenate([yb for _, yb in nn.data.batches(X, y, 4, generator=legacy)])
+    order = np.arange(10)
+    np.random.RandomState(0).shuffle(order)
+    np.testing.assert_array_equal(rows, order)
+    weight = nn.Linear(3, 2, generator=np.random.RandomState(0)).weight.data
+    again = nn.Linear(3, 2, generator=np.random.RandomState(0)).weight.data
+    np.testing.assert_array_equal(weight, again)
+    mask = nn.Dropout(0.5, generator=np.random.RandomState(1))(np.ones(20)).data
+    assert set(mask.tolist()) == {0.0, 2.0}
+
+
 def test_batches_errors() -> None:
     with pytest.raises(ValueError, match="X has 3 rows but y has 2"):
         list(nn.data.batches(np.zeros((3, 1)), np.zeros(2)))
