@@ -37,7 +37,10 @@ class Adam(Optimizer):
     def _check(self, group: Mapping[str, Any]) -> None:
         super()._check(group)
         name, betas = type(self).__name__, group["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        # a tuple, a list or a 1-d array, as PyTorch takes any pair it can index
+        pair = isinstance(betas, (tuple, list)) or (isinstance(betas, np.ndarray)
+                                                     and betas.ndim == 1)
+        if not pair or len(betas) != 2:
             raise TypeError(f"{name}: betas must be a pair (beta1, beta2), such as "
                             f"(0.9, 0.999), got {betas!r}")
         for i, beta in enumerate(betas):

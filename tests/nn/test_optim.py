@@ -334,6 +334,22 @@ def test_a_subclass_needs_only_the_settings_it_uses() -> None:
         Plain([p], lr=-1)
 
 
+def test_betas_may_be_any_pair_of_numbers() -> None:
+    """An array of two was refused ('betas must be a pair'), as it had been accepted."""
+    trained = []
+    for betas in ((0.8, 0.99), [0.8, 0.99], np.array([0.8, 0.99])):
+        p = nn.Parameter([1.0, 2.0])
+        optimizer = nn.optim.Adam([p], lr=0.1, betas=betas)
+        for _ in range(2):
+            p.grad = Tensor([0.5, -0.5])
+            optimizer.step()
+        trained.append(p.data.tolist())
+    assert trained[0] == trained[1] == trained[2]
+    for betas in ("ab", np.array([[0.8], [0.99]]), {0.8, 0.99}):
+        with pytest.raises(TypeError, match="betas must be a pair"):
+            nn.optim.Adam([p], betas=betas)
+
+
 def test_only_leaf_tensors_that_need_grad_are_accepted() -> None:
     with pytest.raises(TypeError, match="requires_grad=True"):
         nn.optim.Adam([Tensor([1.0])])
