@@ -87,10 +87,11 @@ def gives_labels(loss_fn: Any) -> bool:
     return predict is not None and predict is not _Loss.predict
 
 
-def _check_probabilities(tensor: Tensor, what: str, hint: str) -> None:
+def _check_probabilities(tensor: Tensor, loss: str, what: str, hint: str) -> None:
+    """Values in [0, 1], else a ValueError naming `loss` and `what`, with `hint` the fix."""
     values = np.asarray(tensor.data)
     if values.size and (np.nanmin(values) < 0 or np.nanmax(values) > 1):
-        raise ValueError(f"BCELoss: {what} must be probabilities in [0, 1], found values from "
+        raise ValueError(f"{loss}: {what} must be probabilities in [0, 1], found values from "
                          f"{np.nanmin(values):.4g} to {np.nanmax(values):.4g}; {hint}")
 
 
@@ -118,11 +119,11 @@ class BCELoss(_Loss):
 
     def forward(self, input: Any, target: Any) -> Tensor:
         input = _input(input, "BCELoss")
-        _check_probabilities(input, "input", "put a sigmoid in front, or use BCEWithLogitsLoss "
-                             "on raw scores")
+        _check_probabilities(input, "BCELoss", "input", "put a sigmoid in front, or use "
+                             "BCEWithLogitsLoss on raw scores")
         target = _target_like(target, input, "BCELoss")
         # as PyTorch does: a target of 2 or -1 would give a finite loss that means nothing
-        _check_probabilities(target, "target", "binary labels are 0 and 1")
+        _check_probabilities(target, "BCELoss", "target", "binary labels are 0 and 1")
         return binary_cross_entropy(input, target, self.reduction)
 
     def predict(self, output: Any) -> np.ndarray:

@@ -130,6 +130,15 @@ def test_bad_targets_are_clear_errors(loss: nn.Module, x: np.ndarray, target: np
         loss(Tensor(x), target)
 
 
+def test_the_probability_check_names_the_loss_it_is_given() -> None:
+    """It wrote 'BCELoss:' whichever loss called it."""
+    from nn.losses import _check_probabilities
+
+    with pytest.raises(ValueError, match="^MyLoss: input must be probabilities in "
+                                         r"\[0, 1\], found values from 0 to 2; fix it$"):
+        _check_probabilities(Tensor([0.0, 2.0]), "MyLoss", "input", "fix it")
+
+
 def test_float_class_targets_and_bad_reduction_are_errors() -> None:
     with pytest.raises(TypeError, match="integers.*astype\\(int\\)"):
         nn.CrossEntropyLoss()(Tensor(np.zeros((2, 3))), np.array([0.0, 1.0]))
