@@ -44,14 +44,17 @@ def from_objects(array: np.ndarray) -> np.ndarray:
 def whole_number(value: Any, what: str, minimum: Optional[int] = 1,
                  allow_none: bool = False) -> Optional[int]:
     """`value` as an int, if it is a whole number of at least `minimum` (None: any); else a
-    ValueError naming `what`. 2.5 or "3" are refused rather than silently rounded or parsed."""
+    ValueError naming `what`. 2.5 or "3" are refused rather than silently rounded or parsed,
+    and so is 3.0: a size or a count is an int, as in PyTorch's Linear and DataLoader."""
     if value is None and allow_none:
         return None
-    value = as_scalar(value)
-    if not is_whole_number(value, -math.inf if minimum is None else minimum):
+    value, low = as_scalar(value), -math.inf if minimum is None else minimum
+    if not is_whole_number(value, low):
         kind = _KINDS.get(minimum, f"an integer >= {minimum}")
+        fix = (f" (a float: pass {int(value)})" if isinstance(value, float)
+               and value.is_integer() and value >= low else "")
         raise ValueError(f"{what} must be {kind}{' or None' if allow_none else ''}, got "
-                         f"{value!r}")
+                         f"{value!r}{fix}")
     return int(value)
 
 

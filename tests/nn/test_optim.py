@@ -497,6 +497,23 @@ def test_schedule_lengths_must_be_positive(make, message) -> None:
     assert nn.optim.StepLR(optimizer, step_size=np.int64(3)).step_size == 3
 
 
+def test_a_whole_float_is_no_length_anywhere_but_the_error_says_what_to_pass() -> None:
+    """One rule for sizes and counts: an int, as nn.Linear (and PyTorch's Linear and
+    DataLoader) require; PyTorch's schedulers do not check, so StepLR(step_size=3.0) runs
+    there. The error names the int to pass."""
+    optimizer = nn.optim.SGD([nn.Parameter([1.0])], lr=0.1)
+    for make, message in [
+            (lambda: nn.optim.StepLR(optimizer, step_size=3.0), "StepLR: step_size must be a "
+                                                                "positive integer, got 3.0"),
+            (lambda: nn.Linear(3.0, 2), "Linear: in_features must be a positive integer, got "
+                                        "3.0"),
+            (lambda: nn.optim.CosineAnnealingLR(optimizer, T_max=np.float64(5)), "got 5.0")]:
+        with pytest.raises(ValueError, match=message + r" \(a float: pass \d\)$"):
+            make()
+    with pytest.raises(ValueError, match="got 0.0$"):  # no int would do either
+        nn.optim.StepLR(optimizer, step_size=0.0)
+
+
 @pytest.mark.parametrize("make, error, message", [
     # lengths that were rounded or parsed
     (lambda opt: nn.optim.StepLR(opt, step_size=2.7), ValueError,
