@@ -56,15 +56,18 @@ class DemoSettings:
         if dataset not in DATASETS:
             raise ValueError(f"demo: unknown data set {dataset!r}; choose one of "
                              f"{', '.join(DATASETS)}")
-        defaults = {"breast-cancer": dict(epochs=100, batch_size=32),
-                    "digits": dict(epochs=50, batch_size=32),
-                    "moons": dict(epochs=300, batch_size=None)}[dataset]
+        defaults = dict(DATASET_DEFAULTS[dataset])
         defaults.update({k: v for k, v in overrides.items() if v is not None})
         if overrides.get("lr") is None:
             kind = "sgd" if defaults.get("optimizer") == "sgd" else "adaptive"
             defaults["lr"] = DEFAULT_LR[dataset][kind]
         return cls(dataset=dataset, **defaults)
 
+
+#: Each data set's epochs and batch size (None: the full batch).
+DATASET_DEFAULTS = {"breast-cancer": dict(epochs=100, batch_size=32),
+                    "digits": dict(epochs=50, batch_size=32),
+                    "moons": dict(epochs=300, batch_size=None)}
 
 #: The second run's learning rate when none is given: Adam-like optimizers move each weight
 #: by about lr per step; plain SGD moves by lr times the gradient, so it wants a larger one.
@@ -304,11 +307,14 @@ def add_parser(commands: Any) -> None:
                     "by side, scored on a held-out test split.")
     parser.add_argument("--dataset", choices=DATASETS, default="breast-cancer",
                         help="scikit-learn's bundled data set (default: breast-cancer)")
+    epochs = ", ".join(f"{d['epochs']} for {name}" for name, d in DATASET_DEFAULTS.items())
+    rates = ", ".join(f"{lr['adaptive']:g} ({lr['sgd']:g} with sgd) for {name}"
+                      for name, lr in DEFAULT_LR.items())
     parser.add_argument("--epochs", type=_positive_int, default=None,
-                        help="epochs for both runs (default: the data set's)")
+                        help=f"epochs for both runs (default: {epochs})")
     parser.add_argument("--lr", type=_positive_float, default=None,
-                        help="learning rate of the second run (default: the data set's for the "
-                             f"optimizer; the first run keeps the original's {BASELINE_LR})")
+                        help=f"learning rate of the second run (default: {rates}; the first "
+                             f"run keeps the original's {BASELINE_LR})")
     parser.add_argument("--optimizer", choices=OPTIMIZERS, default="adam",
                         help="optimizer of the second run (default: adam)")
     parser.add_argument("--seed", type=_seed, default=0,

@@ -27,15 +27,22 @@ def explain(result: DemoResult) -> str:
     gap = tuned.test_accuracy - baseline.test_accuracy
     if gap < 0.01:
         outcome = "did no better" if gap > -0.01 else "did worse"
-        losses = tuned.history["loss"]
-        still_falling = len(losses) < 5 or losses[-1] < 0.95 * losses[len(losses) // 2]
-        advice = ("its loss was still falling: try more --epochs" if still_falling
-                  else "its loss had stopped falling: try another --lr")
+        advice = _loss_advice(tuned.history["loss"])
         return (f"The second run {outcome} this time ({tuned.test_accuracy:.1%} against "
                 f"{baseline.test_accuracy:.1%}) with {run_name(settings)} at lr "
                 f"{settings.lr:g} for {_count(settings.epochs, 'epoch')}; {advice}.")
     reasons = [_baseline_story(baseline)] + _what_the_second_run_changed(result)
     return "Why the second run does better: " + "; ".join(r for r in reasons if r) + "."
+
+
+def _loss_advice(losses: list[float]) -> str:
+    """What to try next, read off the second half of the loss curve."""
+    halfway, last = losses[len(losses) // 2], losses[-1]
+    if len(losses) < 5 or last < 0.95 * halfway:
+        return "its loss was still falling: try more --epochs"
+    if last < halfway:
+        return "its loss was falling only slowly: try a larger --lr, or more --epochs"
+    return "its loss had stopped falling: try another --lr"
 
 
 def _baseline_story(baseline: RunResult) -> str:

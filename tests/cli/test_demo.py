@@ -13,6 +13,7 @@ import pytest
 import nn
 from autograd_engine.cli import main
 from autograd_engine.cli.demo import DemoSettings, explain, run_demo, write_outputs
+from autograd_engine.cli.demo_text import _loss_advice
 
 
 @pytest.mark.parametrize("dataset", ["breast-cancer", "digits", "moons"])
@@ -129,6 +130,24 @@ def test_python_dash_m_runs_the_demo(tmp_path: Path) -> None:
          "--out", str(tmp_path), "--no-progress"], capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0, completed.stderr
     assert "test accuracy" in completed.stdout and (tmp_path / "moons-training.png").is_file()
+
+
+@pytest.mark.parametrize("losses, advice", [
+    ([1.0, 0.9, 0.8, 0.7, 0.6, 0.5], "still falling: try more --epochs"),
+    ([0.6949, 0.6946, 0.6943, 0.6940, 0.6937], "falling only slowly: try a larger --lr"),
+    ([0.5, 0.4, 0.4, 0.41, 0.42], "had stopped falling: try another --lr"),
+])
+def test_the_advice_reads_the_loss_curve(losses: list, advice: str) -> None:
+    """A loss that still falls, but by under 5% in the second half, is not 'stopped'."""
+    assert advice in _loss_advice(losses)
+
+
+def test_help_lists_each_data_set_s_defaults(capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "100 for breast-cancer, 50 for digits, 300 for moons" in text
+    assert "0.01 (0.3 with sgd) for moons" in text
 
 
 def test_the_explanation_follows_the_outcome() -> None:
