@@ -248,8 +248,10 @@ def seed_gradient(root: Tensor, gradient: Any) -> Tensor:
         raise RuntimeError(
             f"backward: this tensor (shape {root.shape}) does not require grad and has no "
             "graph: it was computed under no_grad(), or only from tensors without "
-            "requires_grad=True (create the leaves with requires_grad=True), or it is the "
-            "loss a compiled step returns, detached (its backward has run already)."
+            "requires_grad=True (create the leaves with requires_grad=True), or it is a "
+            "derivative that is constant in the inputs (relu's and abs's are masks, so "
+            "differentiating them again finds no graph), or it is the loss a compiled step "
+            "returns, detached (its backward has run already)."
         )
     if gradient is None:
         if root.numel() != 1:

@@ -51,7 +51,9 @@ def format_of(path: Union[str, Path]) -> str:
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix not in FORMATS:
         raise ValueError(f"render: cannot tell the format of {str(path)!r} from its suffix; "
-                         f"use one of {', '.join('.' + f for f in FORMATS)}")
+                         f"use one of {', '.join('.' + f for f in FORMATS)} (for the DOT text, "
+                         "write graph.source to a file; for a step-through page, "
+                         "viz.save_backprop)")
     return suffix
 
 

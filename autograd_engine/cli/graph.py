@@ -26,7 +26,8 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("expression", metavar="EXPR",
                         help='the expression to draw, in quotes, e.g. "tanh(x1*w1 + x2*w2 + b)"; '
                              'one that starts with a minus would be read as an option: write '
-                             '"(-x)*w" or " -x*w" (with a space)')
+                             '"(-x)*w", " -x*w" (with a space), or -- before it, after '
+                             'the options: graph --values x=2 -- "-x*2"')
     parser.add_argument("--values", default="", metavar="NAME=NUM,...",
                         help="the value of each variable of EXPR, e.g. x1=2,w1=-3 (every "
                              "variable needs one; default: none)")

@@ -259,9 +259,12 @@ def _check_class_indices(classes: Any, shape: tuple[int, ...]) -> None:
     bad = (classes < 0) | (classes >= count)
     if bad.any():
         where = np.flatnonzero(bad)
+        one_output = ("; logits of one column are one class: for two classes give the model "
+                      "two outputs, or use binary_cross_entropy_with_logits (nn.BCEWithLogitsLoss)"
+                      " with one") if count == 1 else ""
         raise ValueError(f"cross_entropy: class index {classes[where[0]]} (at position "
                          f"{where[0]}; {where.size} bad in all) is out of range for {count} "
-                         f"classes; targets must be in [0, {count - 1}]")
+                         f"classes; targets must be in [0, {count - 1}]{one_output}")
 
 
 def _loss_operands(loss: str, input: Any, target: Any, reduction: str) -> tuple[Tensor, Tensor]:

@@ -173,3 +173,13 @@ def test_derivatives_of_a_power_in_its_exponent_at_a_zero_base() -> None:
     (db,) = grad((a**b).sum(), b, create_graph=True)
     (dadb,) = grad(db, a)
     np.testing.assert_allclose(dadb.data, [0.0, 2 * 2.0 * ln2 + 2.0], rtol=1e-13)
+
+
+@pytest.mark.parametrize("op", ["relu", "abs"])
+def test_differentiating_a_mask_derivative_again_says_why_there_is_no_graph(op: str) -> None:
+    """The README's difference from PyTorch: the error names the constant mask, not only
+    no_grad() and leaves without requires_grad, neither of which the user did."""
+    x = Tensor([1.0, -2.0], requires_grad=True)
+    (first,) = grad(getattr(x, op)().sum(), x, create_graph=True)
+    with pytest.raises(RuntimeError, match="relu's and abs's are masks"):
+        grad(first.sum(), x)

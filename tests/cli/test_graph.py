@@ -87,3 +87,12 @@ def test_help_gives_every_option_a_text_and_its_default(
     text = " ".join(capsys.readouterr().out.split())
     assert "(default: both;" in text and "(default: LR;" in text
     assert "(default: graph.svg)" in text and "default: none" in text
+
+
+def test_an_expression_that_starts_with_a_minus_works_as_the_help_says(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(SystemExit):
+        main(["graph", "--help"])
+    assert 'graph --values x=2 -- "-x*2"' in " ".join(capsys.readouterr().out.split())
+    main(["graph", "--values", "x=2", "-o", str(tmp_path / "g.svg"), "--", "-x*2"])
+    assert "-x*2 = -4" in capsys.readouterr().out and (tmp_path / "g.svg").is_file()

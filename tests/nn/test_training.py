@@ -35,7 +35,8 @@ def test_mistakes_that_would_train_nothing_or_waste_an_epoch_fail_before_any_upd
     """Cross-entropy's class indices with a one-output model (as probabilities they would
     give a loss of 0 and no gradient), and accuracy for a regression loss."""
     for loss_fn, labels, message in [
-            (nn.CrossEntropyLoss(), Y, "out of range for 1 classes"),
+            (nn.CrossEntropyLoss(), Y, "out of range for 1 classes.*two outputs, or use "
+                                       "binary_cross_entropy_with_logits"),
             (nn.CrossEntropyLoss(), Y.astype(float), "class targets must be integers"),
             (nn.MSELoss(), Y, "not a classification loss")]:
         model, optimizer = model_and_optimizer()

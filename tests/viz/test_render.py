@@ -43,6 +43,8 @@ def test_render_changes_nothing(neuron: Tensor, tmp_path: Path) -> None:
 def test_unknown_suffix_is_a_clear_error(neuron: Tensor, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"use one of \.svg, \.png"):
         viz.draw_graph(neuron).render(tmp_path / "graph.pdf")
+    with pytest.raises(ValueError, match=r"graph.source.*viz.save_backprop"):  # the CLI's two
+        viz.draw_graph(neuron).render(tmp_path / "graph.gv")
 
 
 def test_a_folder_or_a_bad_timeout_is_a_clear_error(neuron: Tensor, tmp_path: Path) -> None:
