@@ -222,11 +222,13 @@ def _samples(X: Any, y: Any, dtype: np.dtype, what: str) -> tuple[np.ndarray, np
         raise TypeError(f"{what}y must be an array of targets, one per sample, got "
                         f"{type(y.item()).__name__}")
     if y.dtype == object:  # a pandas column of 0/1, say: numbers, in the dtype they have
-        items, y = y.ravel().tolist(), from_objects(y)
+        objects, y = y, from_objects(y)
         if y.dtype.kind not in "biuf":
-            odd = next((item for item in items if not isinstance(item, numbers.Real)), items[0])
-            raise TypeError(f"{what}y has dtype object and holds {type(odd).__name__} "
-                            f"{odd!r:.40}, not a number; pass numeric targets "
+            odd = [item for item in objects.ravel().tolist()
+                   if not isinstance(item, numbers.Real)]
+            held = (f"{type(odd[0]).__name__} {odd[0]!r:.40}, not a number" if odd
+                    else "numbers with no common numeric dtype")  # Fractions, say
+            raise TypeError(f"{what}y has dtype object and holds {held}; pass numeric targets "
                             "(y.astype(float)), or for text labels class indices: "
                             "np.unique(y, return_inverse=True)[1]")
     if len(X) != len(y):

@@ -7,7 +7,7 @@ from typing import Any, Mapping, Optional
 
 import numpy as np
 
-from .._checks import real_number
+from .._checks import as_scalar, real_number
 from .optimizer import Optimizer, ParamsArg
 
 
@@ -55,6 +55,30 @@ class Adam(Optimizer):
                 "decoupled_weight_decay": (self.decoupled_weight_decay,
                                            f"that is {other}'s weight decay: load it into "
                                            f"nn.optim.{other}")}
+
+    def _loaded_settings(self, groups: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """A PyTorch state dict must be from its Adam or AdamW: RAdam's, Adamax's and
+        SparseAdam's have Adam's settings and state too, but another update. PyTorch's Adam
+        and AdamW always save `amsgrad`, the others never do. A dict from a PyTorch old enough
+        to save no `decoupled_weight_decay` is Adam's or AdamW's alike: with weight decay,
+        whose it is must be said."""
+        settings = super()._loaded_settings(groups)  # first: another kind's settings named
+        name = f"{type(self).__name__}.load_state_dict"
+        pytorch_only = set(self._torch_flags()) - set(self.defaults)
+        for saved in groups:
+            if not pytorch_only & set(saved):
+                continue  # saved by nn
+            if "amsgrad" not in saved:
+                raise ValueError(f"{name}: this PyTorch state dict has no 'amsgrad', which "
+                                 "torch.optim.Adam and AdamW always save: it is another "
+                                 "optimizer's (RAdam, Adamax, SparseAdam), with another update")
+            if "decoupled_weight_decay" not in saved and as_scalar(saved.get("weight_decay")):
+                raise ValueError(f"{name}: this PyTorch state dict has weight decay but no "
+                                 "'decoupled_weight_decay' (older PyTorch saves none), so it "
+                                 "may be Adam's or AdamW's, which decay weights differently; "
+                                 "if it is this optimizer's, set that entry of each param group "
+                                 f"to {self.decoupled_weight_decay}")
+        return settings
 
     def _state_names(self, group: Mapping[str, Any]) -> set[str]:
         return {"step", "exp_avg", "exp_avg_sq"}

@@ -228,7 +228,7 @@ class Optimizer:
                                  + f": it was saved from another kind of optimizer ({kind} has "
                                  f"{sorted(self.defaults)})")
             for flag in sorted(set(flags) & set(loaded)):
-                value, needed = loaded.pop(flag), flags[flag]
+                value, needed = as_scalar(loaded.pop(flag)), flags[flag]  # array(False) too
                 # np.bool_ too (== alone would take 0 for False, and fail on an array)
                 if needed and not (isinstance(value, (bool, np.bool_)) and value == needed[0]):
                     raise ValueError(f"{name}: the saved {flag}={value!r} is not supported; "

@@ -268,6 +268,35 @@ def test_a_torch_setting_that_would_change_the_update_is_refused_by_name(name, c
     optimizer.load_state_dict(torch_state_dict(name, foreach=True, fused=True))
 
 
+def test_torch_s_other_adams_are_refused_by_what_they_lack() -> None:
+    """RAdam's, Adamax's and SparseAdam's settings and state are all Adam's, but their
+    update is not: only PyTorch's Adam and AdamW save `amsgrad`. A dict from a PyTorch that
+    saved no `decoupled_weight_decay` is Adam's or AdamW's alike when it decays weights."""
+    adam, adamw = (kind([nn.Parameter([1.0, 2.0])]) for kind in (nn.optim.Adam,
+                                                                  nn.optim.AdamW))
+    radam = torch_state_dict("Adam")
+    del radam["param_groups"][0]["amsgrad"]
+    with pytest.raises(ValueError, match="no 'amsgrad'.*another optimizer's \\(RAdam"):
+        adam.load_state_dict(radam)
+    older = torch_state_dict("AdamW")
+    del older["param_groups"][0]["decoupled_weight_decay"]
+    with pytest.raises(ValueError, match="may be Adam's or AdamW's.*to True"):
+        adamw.load_state_dict(older)
+    older["param_groups"][0]["decoupled_weight_decay"] = True  # said: it loads
+    adamw.load_state_dict(older)
+    without_decay = torch_state_dict("Adam")
+    del without_decay["param_groups"][0]["decoupled_weight_decay"]
+    adam.load_state_dict(without_decay)  # no weight decay: Adam's and AdamW's are one update
+
+
+def test_a_torch_flag_converted_to_a_0d_array_is_read_as_its_value() -> None:
+    adam = nn.optim.Adam([nn.Parameter([1.0, 2.0])])
+    adam.load_state_dict(torch_state_dict("Adam", maximize=np.array(False),
+                                          amsgrad=np.array(False)))
+    with pytest.raises(ValueError, match="the saved maximize=True is not supported"):
+        adam.load_state_dict(torch_state_dict("Adam", maximize=np.array(True)))
+
+
 def test_torch_settings_do_not_hide_another_kind_of_optimizer() -> None:
     adam = nn.optim.Adam([nn.Parameter([1.0, 2.0])])
     with pytest.raises(ValueError, match=r"settings \['dampening', 'momentum', 'nesterov'\] are "

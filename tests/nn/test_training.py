@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -94,10 +95,12 @@ def test_labels_in_an_object_array_of_numbers_train_as_numbers() -> None:
     assert histories[0] == histories[1] == histories[2]
     assert evaluations[0] == evaluations[1] == evaluations[2]
     model, optimizer = model_and_optimizer()
-    for labels, found in [(np.array(["no", "yes"] * 32, dtype=object), "str 'no'"),
-                          (np.array([0, None] * 32, dtype=object), "NoneType None")]:
-        with pytest.raises(TypeError, match=f"fit: y has dtype object and holds {found}, not a "
-                                            r"number; pass numeric targets \(y.astype"):
+    for labels, found in [(np.array(["no", "yes"] * 32, dtype=object), "str 'no', not a number"),
+                          (np.array([0, None] * 32, dtype=object), "NoneType None, not a number"),
+                          (np.array([Fraction(1), Fraction(0)] * 32, dtype=object),
+                           "numbers with no common numeric dtype")]:  # not 'Fraction, not a ..'
+        with pytest.raises(TypeError, match=f"fit: y has dtype object and holds {found}; "
+                                            r"pass numeric targets \(y.astype"):
             nn.fit(model, X, labels, nn.BCEWithLogitsLoss(), optimizer, 1, progress=False)
 
 
