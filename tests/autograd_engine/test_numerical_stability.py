@@ -10,7 +10,7 @@ from typing import Callable
 import numpy as np
 import pytest
 
-from autograd_engine import Tensor
+from autograd_engine import Tensor, maximum
 
 LOGITS = np.array([[1000.0, -1000.0, 0.0],
                    [-1000.0, -1000.0, -1000.0],
@@ -85,3 +85,17 @@ def test_tanh_and_exp_at_extremes_raise_no_warning() -> None:
         y = x.tanh().sum() + (-x.abs()).exp().sum()
         y.backward()
     assert y.item() == 0.0 and x.grad.data.tolist() == [0.0, 0.0]
+
+
+def test_gradients_at_nan_follow_numpy_s_comparisons_as_the_readme_says() -> None:
+    """relu's mask (a > 0) is False at nan, abs's sign is nan, and maximum's gradient goes
+    to the other operand (a >= b is False); PyTorch 2.13 gives 1, 0, and 1 to both."""
+    x = Tensor([np.nan, 1.0], requires_grad=True)
+    x.relu().sum().backward()
+    assert x.grad.data.tolist() == [0.0, 1.0]
+    x.grad = None
+    x.abs().sum().backward()
+    assert np.isnan(x.grad.data[0]) and x.grad.data[1] == 1.0
+    a, b = Tensor([np.nan], requires_grad=True), Tensor([1.0], requires_grad=True)
+    maximum(a, b).sum().backward()
+    assert a.grad.data.tolist() == [0.0] and b.grad.data.tolist() == [1.0]
