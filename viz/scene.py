@@ -263,7 +263,10 @@ def _fold_chains(order: list[Tensor], root: Tensor, names: dict[Tensor, str],
     for t in order:
         previous = link_of(t)
         chain = chain_of.pop(previous, None) if previous is not None else None
-        chain_of[t] = (chain or ([previous] if previous is not None else [])) + [t]
+        if chain is None:
+            chain = [] if previous is None else [previous]
+        chain.append(t)  # in place: a copy per link made long chains quadratic
+        chain_of[t] = chain
     for last, chain in chain_of.items():
         if len(chain) < MIN_FOLD:
             continue
