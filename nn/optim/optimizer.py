@@ -47,17 +47,21 @@ class Optimizer:
                              "model.parameters() of a model that has parameters")
         if not isinstance(groups[0], Mapping):
             groups = [{"params": groups}]
+        seen: set[int] = set()  # one set for all groups: a set per group was quadratic
         for group in groups:
-            self.add_param_group(group)
+            self._add_group(group, seen)
 
     def add_param_group(self, group: Mapping[str, Any]) -> None:
         """Add parameters with their own settings (e.g. a smaller lr); unset ones default."""
+        self._add_group(group, {id(p) for g in self.param_groups for p in g["params"]})
+
+    def _add_group(self, group: Mapping[str, Any], seen: set[int]) -> None:
+        """add_param_group, given the ids of the parameters the groups so far hold."""
         if not isinstance(group, Mapping) or "params" not in group:
             raise TypeError(f"{type(self).__name__}: a parameter group is a dict with a "
                             f"'params' list, got {type(group).__name__}")
         params = group["params"]
         params = [params] if isinstance(params, Tensor) else list(params)
-        seen = {id(p) for g in self.param_groups for p in g["params"]}
         for i, p in enumerate(params):
             if not isinstance(p, Tensor) or not p.requires_grad or not p.is_leaf:
                 raise TypeError(f"{type(self).__name__}: parameter {i} must be a leaf Tensor with "

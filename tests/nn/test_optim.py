@@ -312,6 +312,20 @@ def test_parameter_groups_have_their_own_settings() -> None:
     assert a.data.tolist() == [0.9] and b.data.tolist() == [0.5]
 
 
+def test_a_parameter_may_be_in_one_group_only() -> None:
+    """Checked across groups in the constructor and by add_param_group (PyTorch refuses
+    this too: one parameter would be stepped twice)."""
+    a, b = nn.Parameter([1.0]), nn.Parameter([1.0])
+    for groups in ([a, a], [{"params": [a]}, {"params": [b, a]}]):
+        with pytest.raises(ValueError, match="appears in more than one parameter group"):
+            nn.optim.SGD(groups, lr=0.1)
+    optimizer = nn.optim.SGD([{"params": [a]}], lr=0.1)
+    with pytest.raises(ValueError, match="appears in more than one parameter group"):
+        optimizer.add_param_group({"params": [b, a]})
+    optimizer.add_param_group({"params": [b]})
+    assert len(optimizer.param_groups) == 2
+
+
 @pytest.mark.parametrize("make, message", [
     (lambda p: nn.optim.SGD(p, lr=-1), "lr must be a finite number >= 0, got -1"),
     (lambda p: nn.optim.SGD(p, lr=0.1, nesterov=True), "nesterov"),
