@@ -24,8 +24,10 @@ the constant), which keeps scalar chains small; numpy arrays are wrapped into Te
 
 from __future__ import annotations
 
+import functools
+import linecache
 import re
-import traceback
+import sys
 from pathlib import Path
 from typing import Any, ClassVar, Optional
 
@@ -222,12 +224,21 @@ def needs_grad(x: Any) -> bool:
 
 def _user_code_line() -> str:
     """`file:line in function` of the innermost frame outside this package: where the user
-    wrote the operation."""
-    for frame in reversed(traceback.extract_stack()):
-        if not str(Path(frame.filename).resolve()).startswith(_PACKAGE_DIR):
-            return (f'File "{frame.filename}", line {frame.lineno}, in {frame.name}\n'
-                    f"    {frame.line}")
-    return "<unknown>"
+    wrote the operation. Walks up from here only as far as that frame (runs for every op
+    under detect_anomaly: the whole stack, formatted, cost time in its depth)."""
+    frame = sys._getframe(1)
+    while frame is not None and _in_package(frame.f_code.co_filename):
+        frame = frame.f_back
+    if frame is None:
+        return "<unknown>"
+    filename, line = frame.f_code.co_filename, frame.f_lineno
+    return (f'File "{filename}", line {line}, in {frame.f_code.co_name}\n'
+            f"    {linecache.getline(filename, line).strip()}")
+
+
+@functools.lru_cache(maxsize=None)
+def _in_package(filename: str) -> bool:
+    return str(Path(filename).resolve()).startswith(_PACKAGE_DIR)
 
 
 from .tensor import Tensor  # noqa: E402  (tensor.py imports this module first)
