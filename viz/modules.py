@@ -97,13 +97,18 @@ def assign_ops(order: list[Tensor], modules: list[ModuleInfo]) -> dict[Tensor, s
     for t in order:
         for x in _tensor_inputs(t):
             consumers.setdefault(x, []).append(t)
+    position = {t: i for i, t in enumerate(order)}
     owner: dict[Tensor, str] = {}
     for info in sorted(modules, key=lambda m: m.depth):  # deeper modules overwrite parents
         params = set(info.own_parameters)
-        readers = {t for t in order if any(x in params for x in _tensor_inputs(t))}
+        readers = {t for p in params for t in consumers.get(p, ())}
         if not readers:
             continue
-        for t in _descendants(params, consumers) & _ancestors(readers):
+        # The module's ops lie between its first and last reader in the topological order:
+        # each walk stops at that window, so a model of many modules is not quadratic.
+        window = (min(position[t] for t in readers), max(position[t] for t in readers))
+        for t in _descendants(params, consumers, position, window[1]) & _ancestors(
+                readers, position, window[0]):
             owner[t] = info.path
     _give_leftovers_to_activations(order, modules, owner)
     return owner
@@ -147,23 +152,26 @@ def _subtree_has_params(info: ModuleInfo, by_path: dict[str, ModuleInfo]) -> boo
                                             for c in info.children)
 
 
-def _descendants(starts: set[Tensor], consumers: dict[Tensor, list[Tensor]]) -> set[Tensor]:
+def _descendants(starts: set[Tensor], consumers: dict[Tensor, list[Tensor]],
+                 position: dict[Tensor, int], last: int) -> set[Tensor]:
+    """The tensors computed from `starts`, up to topological position `last`."""
     seen: set[Tensor] = set()
     stack = [c for s in starts for c in consumers.get(s, [])]
     while stack:
         t = stack.pop()
-        if t not in seen:
+        if t not in seen and position[t] <= last:
             seen.add(t)
             stack.extend(consumers.get(t, []))
     return seen
 
 
-def _ancestors(ends: set[Tensor]) -> set[Tensor]:
+def _ancestors(ends: set[Tensor], position: dict[Tensor, int], first: int) -> set[Tensor]:
+    """The ops that `ends` are computed from, back to topological position `first`."""
     seen: set[Tensor] = set()
     stack = list(ends)
     while stack:
         t = stack.pop()
-        if t not in seen and t.grad_fn is not None:
+        if t not in seen and t.grad_fn is not None and position.get(t, -1) >= first:
             seen.add(t)
             stack.extend(_tensor_inputs(t))
     return seen
