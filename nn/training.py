@@ -89,14 +89,20 @@ def evaluate(model: Module, X: Any, y: Any, loss_fn: Module,
     _check_loss(loss_fn, "evaluate")
     metrics = _metric_list(metrics, "evaluate")
     X, y = _samples(X, y, _dtype_of(model), "evaluate: ")
-    _check_metrics(metrics, loss_fn, y, "evaluate")
-    _check_binary_labels(loss_fn, y, metrics, "evaluate")
+    _check_targets(metrics, loss_fn, y, "evaluate")
+    return _scores(model, X, y, loss_fn, metrics, "evaluate")
+
+
+def _scores(model: Module, X: np.ndarray, y: np.ndarray, loss_fn: Module,
+            metrics: Sequence[Metric], caller: str) -> dict[str, float]:
+    """evaluate's loss and metrics, on data and metrics its caller has checked (fit checks
+    its validation pair once, not every epoch)."""
     outputs = predict(model, X)
     with no_grad():
         loss = float(loss_fn(Tensor(outputs), _targets(y, outputs, loss_fn)).item())
     if _sums(loss_fn):
         loss /= max(len(outputs), 1)
-    return {"loss": loss, **_metric_values(metrics, loss_fn, outputs, y, "evaluate")}
+    return {"loss": loss, **_metric_values(metrics, loss_fn, outputs, y, caller)}
 
 
 def fit(model: Module, X: Any, y: Any, loss_fn: Module, optimizer: Optimizer, epochs: int,
@@ -123,12 +129,12 @@ def fit(model: Module, X: Any, y: Any, loss_fn: Module, optimizer: Optimizer, ep
     _check_fit_args(model, loss_fn, optimizer, epochs, batch_size, seed, scheduler)
     metrics = _metric_list(metrics, "fit")
     X, y = _samples(X, y, _dtype_of(model), "fit: ")
+    _check_targets(metrics, loss_fn, y, "fit")
     if validation is not None:
         if not isinstance(validation, (tuple, list)) or len(validation) != 2:
             raise ValueError("fit: validation must be a pair (X_val, y_val)")
         validation = _samples(*validation, _dtype_of(model), "fit: validation ")
-    _check_metrics(metrics, loss_fn, y, "fit")
-    _check_binary_labels(loss_fn, y, metrics, "fit")
+        _check_targets(metrics, loss_fn, validation[1], "fit (validation)")
     generator = np.random.default_rng(seed)
     if seed is not None:
         manual_seed(seed)  # Dropout masks come from nn's global generator
@@ -164,7 +170,7 @@ def fit(model: Module, X: Any, y: Any, loss_fn: Module, optimizer: Optimizer, ep
         history.record("train", {"loss": total / len(X),
                                  **_metric_values(metrics, loss_fn, out, tgt, "fit")})
         if validation is not None:
-            history.record("validation", evaluate(model, *validation, loss_fn, metrics))
+            history.record("validation", _scores(model, *validation, loss_fn, metrics, "fit"))
         history.seconds.append(time.perf_counter() - started)
         bar.set_postfix_str(_summary(history.last()), refresh=False)
         bar.update(1)
@@ -283,6 +289,13 @@ def _check_metrics(metrics: Sequence[Metric], loss_fn: Module, y: np.ndarray,
                              f"{', '.join(METRICS)}, or pass a function f(y_true, y_pred)")
     if "accuracy" in metrics:
         as_labels(y, f"{caller}: accuracy compares labels, so y")
+
+
+def _check_targets(metrics: Sequence[Metric], loss_fn: Module, y: np.ndarray,
+                   caller: str) -> None:
+    """The checks of targets that need no model: the metrics', and a binary loss's labels."""
+    _check_metrics(metrics, loss_fn, y, caller)
+    _check_binary_labels(loss_fn, y, metrics, caller)
 
 
 def _check_binary_labels(loss_fn: Module, y: np.ndarray, metrics: Sequence[Metric],

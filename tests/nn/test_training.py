@@ -104,6 +104,17 @@ def test_labels_in_an_object_array_of_numbers_train_as_numbers() -> None:
             nn.fit(model, X, labels, nn.BCEWithLogitsLoss(), optimizer, 1, progress=False)
 
 
+def test_validation_labels_are_checked_before_any_update_too() -> None:
+    """They were checked only when the first epoch's validation ran, after its updates."""
+    model, optimizer = model_and_optimizer()
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=r"fit \(validation\): labels \[1, 2\] are not 0/1"):
+        nn.fit(model, X, Y, nn.BCEWithLogitsLoss(), optimizer, epochs=2, progress=False,
+               validation=(X, Y + 1))
+    for name, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, before[name], err_msg=name)
+
+
 def test_the_checks_before_training_run_no_model_and_no_user_metric() -> None:
     """A model that mixes the samples of its full batch, and a metric that needs both
     classes: fit checks without calling either on a slice of the data."""
