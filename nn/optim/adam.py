@@ -64,7 +64,7 @@ class Adam(Optimizer):
         whose it is must be said."""
         settings = super()._loaded_settings(groups)  # first: another kind's settings named
         name = f"{type(self).__name__}.load_state_dict"
-        pytorch_only = set(self._torch_flags()) - set(self.defaults)
+        pytorch_only = set(self._pytorch_only_flags())
         for saved in groups:
             if not pytorch_only & set(saved):
                 continue  # saved by nn

@@ -220,7 +220,7 @@ class Optimizer:
         checks them (a saved lr of -5 is no more valid than a given one). PyTorch's settings
         that this optimizer has none for are dropped where they change nothing here."""
         name, kind = f"{type(self).__name__}.load_state_dict", type(self).__name__
-        flags = {k: v for k, v in self._torch_flags().items() if k not in self.defaults}
+        flags = self._pytorch_only_flags()
         settings = []
         for saved, mine in zip(groups, self.param_groups):
             loaded = {k: v for k, v in saved.items() if k != "params"}
@@ -233,14 +233,19 @@ class Optimizer:
                                  f"{sorted(self.defaults)})")
             for flag in sorted(set(flags) & set(loaded)):
                 value, needed = as_scalar(loaded.pop(flag)), flags[flag]  # array(False) too
-                # np.bool_ too (== alone would take 0 for False, and fail on an array)
-                if needed and not (isinstance(value, (bool, np.bool_)) and value == needed[0]):
+                # a bool (== alone would take 0 for False, and fail on an array)
+                if needed and not (isinstance(value, bool) and value == needed[0]):
                     raise ValueError(f"{name}: the saved {flag}={value!r} is not supported; "
                                      f"{needed[1]}")
             loaded = {**{k: v for k, v in mine.items() if k != "params"}, **loaded}
             self._check(loaded)
             settings.append(loaded)
         return settings
+
+    def _pytorch_only_flags(self) -> dict[str, Optional[tuple[bool, str]]]:
+        """`_torch_flags` without this optimizer's own settings: the keys that mark a state
+        dict as saved by PyTorch."""
+        return {k: v for k, v in self._torch_flags().items() if k not in self.defaults}
 
     def _torch_flags(self) -> dict[str, Optional[tuple[bool, str]]]:
         """Settings of torch.optim's that this optimizer has none for, which a state dict
